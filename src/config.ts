@@ -1,0 +1,182 @@
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  baseUrl: string;
+  /** Unset means the embedded PGlite database under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: LogLevel;
+  rateLimit: { max: number; windowSeconds: number };
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  dbPoolMax: number;
+  shutdownTimeoutSeconds: number;
+}
+
+/** One documented environment variable: the README's configuration table is checked against this list. */
+export interface VariableSpec {
+  name: string;
+  expected: string;
+  defaultValue: string;
+  description: string;
+}
+
+export const variables: VariableSpec[] = [
+  {
+    name: 'PORT',
+    expected: 'un entier entre 1 et 65535',
+    defaultValue: '8080',
+    description: "Port d'écoute HTTP.",
+  },
+  {
+    name: 'HOST',
+    expected: "un nom d'hôte ou une adresse IP",
+    defaultValue: 'localhost',
+    description: "Adresse d'écoute (`0.0.0.0` pour écouter sur toutes les interfaces).",
+  },
+  {
+    name: 'BASE_URL',
+    expected: 'une URL http(s) absolue sans paramètres, par exemple https://confiance.exemple.fr',
+    defaultValue: 'http://localhost:$PORT',
+    description: 'URL publique de l’instance (liens, émetteur OpenID Connect).',
+  },
+  {
+    name: 'DATABASE_URL',
+    expected: 'une URL postgres://utilisateur@hôte:port/base',
+    defaultValue: '(vide : base embarquée PGlite)',
+    description: 'Serveur PostgreSQL ; sans elle, base embarquée dans `DATA_DIR/pglite`.',
+  },
+  {
+    name: 'DATA_DIR',
+    expected: 'un chemin de répertoire',
+    defaultValue: './data',
+    description: 'Répertoire des données locales (base embarquée, clés).',
+  },
+  {
+    name: 'LOG_LEVEL',
+    expected: 'fatal, error, warn, info, debug, trace ou silent',
+    defaultValue: 'info',
+    description: 'Niveau des journaux techniques (JSON sur la sortie standard).',
+  },
+  {
+    name: 'RATE_LIMIT_MAX',
+    expected: 'un entier strictement positif',
+    defaultValue: '600',
+    description: 'Requêtes permises par adresse IP et par fenêtre.',
+  },
+  {
+    name: 'RATE_LIMIT_WINDOW_SECONDS',
+    expected: 'un entier strictement positif',
+    defaultValue: '60',
+    description: 'Durée de la fenêtre de limitation, en secondes.',
+  },
+  {
+    name: 'BODY_LIMIT_BYTES',
+    expected: 'un entier strictement positif',
+    defaultValue: '1048576',
+    description: 'Taille maximale d’un corps de requête, en octets.',
+  },
+  {
+    name: 'TRUST_PROXY',
+    expected: 'true ou false',
+    defaultValue: 'false',
+    description: 'Faire confiance aux en-têtes `X-Forwarded-*` d’un proxy inverse.',
+  },
+  {
+    name: 'DB_POOL_MAX',
+    expected: 'un entier strictement positif',
+    defaultValue: '10',
+    description: 'Connexions PostgreSQL maximales par processus.',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT_SECONDS',
+    expected: 'un entier strictement positif',
+    defaultValue: '10',
+    description: 'Délai accordé aux requêtes en cours lors d’un arrêt.',
+  },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration invalide :\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads the environment once; every problem is reported together so an operator fixes them in one pass. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const spec = (name: string): VariableSpec => {
+    const found = variables.find((v) => v.name === name);
+    if (!found) throw new Error(`unknown variable ${name}`);
+    return found;
+  };
+  const raw = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const fail = (name: string, value: string) =>
+    problems.push(`${name} = « ${value} » n'est pas valide : attendu ${spec(name).expected}.`);
+  const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      fail(name, value);
+      return fallback;
+    }
+    return n;
+  };
+
+  const port = integer('PORT', 8080, 1, 65535);
+  const host = raw('HOST') ?? 'localhost';
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) fail('HOST', host);
+
+  let baseUrl = `http://localhost:${port}`;
+  const baseUrlRaw = raw('BASE_URL');
+  if (baseUrlRaw !== undefined) {
+    const parsed = URL.canParse(baseUrlRaw) ? new URL(baseUrlRaw) : undefined;
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search || parsed.hash)
+      fail('BASE_URL', baseUrlRaw);
+    else baseUrl = parsed.href.replace(/\/$/, '');
+  }
+
+  const databaseUrl = raw('DATABASE_URL');
+  if (databaseUrl !== undefined) {
+    const parsed = URL.canParse(databaseUrl) ? new URL(databaseUrl) : undefined;
+    // The URL may hold a password: never echo it back.
+    if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname)
+      problems.push(`DATABASE_URL n'est pas valide : attendu ${spec('DATABASE_URL').expected}.`);
+  }
+
+  const logLevel = (raw('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!logLevels.includes(logLevel)) fail('LOG_LEVEL', logLevel);
+
+  const trustProxyRaw = raw('TRUST_PROXY') ?? 'false';
+  if (trustProxyRaw !== 'true' && trustProxyRaw !== 'false') fail('TRUST_PROXY', trustProxyRaw);
+
+  const config: Config = {
+    port,
+    host,
+    baseUrl,
+    databaseUrl,
+    dataDir: resolve(raw('DATA_DIR') ?? './data'),
+    logLevel,
+    rateLimit: {
+      max: integer('RATE_LIMIT_MAX', 600, 1),
+      windowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1),
+    },
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1),
+    trustProxy: trustProxyRaw === 'true',
+    dbPoolMax: integer('DB_POOL_MAX', 10, 1, 1000),
+    shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

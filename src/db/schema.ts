@@ -1,0 +1,32 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely's view of the tables; each module documents its own in its migration. */
+export interface Schema {
+  schema_migration: SchemaMigrationTable;
+  audit_event: AuditEventTable;
+}
+
+export interface SchemaMigrationTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: Generated<Date>;
+}
+
+export interface AuditEventTable {
+  seq: number;
+  occurred_at: Date;
+  action: string;
+  outcome: string;
+  actor_kind: string;
+  actor_id: string | null;
+  structure_finess: string | null;
+  mie: string | null;
+  mie_level: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  request_id: string | null;
+  details: ColumnType<Record<string, unknown>, string, never>;
+  prev_hash: string;
+  hash: string;
+}
