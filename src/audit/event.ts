@@ -80,8 +80,9 @@ function checkDetails(value: unknown, path: string): void {
     if (value.includes('\0')) throw new AuditInputError(`Caractère NUL dans ${path}`);
   } else if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new AuditInputError(`Nombre non fini dans ${path}`);
-  } else if (Array.isArray(value)) value.forEach((v, i) => checkDetails(v, `${path}[${i}]`));
-  else if (value !== null && typeof value === 'object') {
+  } else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) checkDetails(v, `${path}[${i}]`);
+  } else if (value !== null && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
       if (forbiddenDetailKeys.test(key.replace(/[_-]/g, '')))
         throw new AuditInputError(
