@@ -39,7 +39,7 @@ export function decodeCursor(cursor: string): number {
 export async function listEvents(
   database: Database,
   filter: AuditFilter,
-  page: { limit: number; cursor?: string },
+  page: { limit: number; cursor?: string | undefined },
 ): Promise<AuditPage> {
   let query = database.db.selectFrom('audit_event').selectAll();
   if (filter.actorKind) query = query.where('actor_kind', '=', filter.actorKind);

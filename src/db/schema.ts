@@ -4,6 +4,17 @@ import type { ColumnType, Generated } from 'kysely';
 export interface Schema {
   schema_migration: SchemaMigrationTable;
   audit_event: AuditEventTable;
+  api_token: ApiTokenTable;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  scopes: string[];
+  secret_sha256: string;
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
 }
 
 export interface SchemaMigrationTable {

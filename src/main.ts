@@ -1,0 +1,234 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { appendEvent } from './audit/append.ts';
+import { verifyChain } from './audit/verify.ts';
+import { apiScopes, ApiTokenError, authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } from './auth/api-token.ts';
+import { frenchHelp } from './cli/french-help.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Database, DatabaseUnavailableError } from './db/connect.ts';
+import { MigrationError, migrate, migrationStatus } from './db/migrate.ts';
+import { openConfiguredDatabase, type RunningServer, startServer } from './server.ts';
+import { version } from './version.ts';
+
+const say = (text: string) => process.stdout.write(`${text}\n`);
+const complain = (text: string) => process.stderr.write(`${text}\n`);
+
+/** Expected failures end with one French line and a distinct exit code, never a stack trace. */
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) {
+    complain(error.message);
+    process.exit(78);
+  }
+  if (error instanceof DatabaseUnavailableError) {
+    complain(`Base de données indisponible : ${error.message}`);
+    process.exit(69);
+  }
+  if (error instanceof MigrationError || error instanceof ApiTokenError) {
+    complain(error.message);
+    process.exit(1);
+  }
+  const where = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  complain(`Erreur inattendue : ${where}`);
+  process.exit(70);
+}
+
+async function withDatabase<T>(fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openConfiguredDatabase(config);
+  try {
+    return await fn(database, config);
+  } finally {
+    await database.close();
+  }
+}
+
+function stopOnSignals(server: RunningServer): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      complain(`Arrêt demandé (${signal}) : fin des requêtes en cours…`);
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => fail(error),
+      );
+    });
+  }
+}
+
+/** The demo keeps its API token in the data directory so that a restart shows the same one. */
+async function demoToken(server: RunningServer, config: Config): Promise<string> {
+  const file = join(config.dataDir, 'demo-api-token.txt');
+  if (existsSync(file)) {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (await authenticateApiToken(server.database, saved)) return saved;
+  }
+  const { token } = await createApiToken(server.database, { name: 'Démonstration', scopes: Object.keys(apiScopes) });
+  mkdirSync(config.dataDir, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+const program = new Command('confiance')
+  .description('Confiance : identification électronique des ESMS (annuaire, INS, connexion PSC/FC+, traçabilité).')
+  .version(version, '-V, --version', 'afficher la version');
+
+program
+  .command('serve')
+  .description('Démarrer le service (console, API, santé, métriques) ; applique les migrations au démarrage.')
+  .action(async () => {
+    const config = loadConfig();
+    const server = await startServer(config);
+    stopOnSignals(server);
+    say(`Confiance ${version} à l’écoute sur ${config.baseUrl} (base ${server.database.driver}).`);
+  });
+
+program
+  .command('demo')
+  .description('Démarrer la démonstration : base embarquée et données synthétiques (commande de `npm start`).')
+  .action(async () => {
+    const config = loadConfig();
+    const server = await startServer(config);
+    stopOnSignals(server);
+    const token = await demoToken(server, config);
+    say(
+      [
+        '',
+        `  Confiance ${version} — démonstration (données synthétiques uniquement)`,
+        '',
+        `  Console            ${config.baseUrl}/`,
+        `  Référence de l’API ${config.baseUrl}/api/v1/reference`,
+        `  Santé, métriques   ${config.baseUrl}/health  ${config.baseUrl}/metrics`,
+        `  Base de données    ${server.database.driver} (${server.database.location})`,
+        `  Jeton d’API        ${token}`,
+        '',
+        `  Essai : curl -H "Authorization: Bearer ${token}" ${config.baseUrl}/api/v1/audit/events`,
+        '  Arrêt : Ctrl+C',
+        '',
+      ].join('\n'),
+    );
+  });
+
+const db = program.command('db').description('Gérer le schéma de la base de données.');
+db.command('migrate')
+  .description('Appliquer les migrations en attente (sans effet si le schéma est à jour).')
+  .action(() =>
+    withDatabase(async (database) => {
+      const result = await migrate(database);
+      await appendEvent(database, {
+        action: 'db.migrate',
+        outcome: 'success',
+        actor: { kind: 'system' },
+        details: { applied: result.newlyApplied },
+      });
+      say(
+        result.newlyApplied.length
+          ? `Migrations appliquées : ${result.newlyApplied.join(', ')}.`
+          : `Schéma à jour (version ${result.latest}).`,
+      );
+    }),
+  );
+db.command('status')
+  .description('Afficher les migrations appliquées et en attente.')
+  .action(() =>
+    withDatabase(async (database) => {
+      const status = await migrationStatus(database);
+      say(`Base : ${database.driver} (${database.location})`);
+      say(`Migrations appliquées : ${status.applied.length} / ${status.latest}`);
+      if (status.pending.length) say(`En attente : ${status.pending.join(', ')} — lancez \`confiance db migrate\`.`);
+    }),
+  );
+
+const audit = program.command('audit').description('Contrôler le journal d’audit.');
+audit
+  .command('verify')
+  .description('Recalculer toute la chaîne d’empreintes et nommer le premier événement rompu (code 2 si rompue).')
+  .action(() =>
+    withDatabase(async (database) => {
+      await migrate(database);
+      const started = performance.now();
+      const showProgress = process.stderr.isTTY;
+      const result = await verifyChain(database, {
+        onProgress: (n) => showProgress && process.stderr.write(`\r${n.toLocaleString('fr-FR')} événements vérifiés…`),
+      });
+      if (showProgress) process.stderr.write('\r\x1b[K');
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (result.firstBreak) {
+        say(
+          `Chaîne d’audit ROMPUE à l’événement n° ${result.firstBreak.seq} : ${result.firstBreak.detail}. ` +
+            `Événements 1 à ${result.verifiedUpTo.seq} intègres.`,
+        );
+        process.exitCode = 2;
+      } else {
+        say(`Chaîne d’audit intègre : ${result.checked} événements vérifiés en ${seconds} s.`);
+      }
+      await appendEvent(database, {
+        action: 'audit.verify',
+        outcome: result.firstBreak ? 'failure' : 'success',
+        actor: { kind: 'system' },
+        details: { checked: result.checked, firstBreak: result.firstBreak?.seq ?? null },
+      });
+    }),
+  );
+
+const tokens = program.command('api-token').description('Gérer les jetons d’accès à l’API.');
+tokens
+  .command('create')
+  .description('Créer un jeton ; il n’est affiché qu’une fois.')
+  .requiredOption('--nom <nom>', 'nom du logiciel ou de l’usage (par exemple « DUI Exemple »)')
+  .addOption(
+    new Option('--droits <droits...>', 'droits accordés').choices(Object.keys(apiScopes)).makeOptionMandatory(),
+  )
+  .action((options: { nom: string; droits: string[] }) =>
+    withDatabase(async (database) => {
+      await migrate(database);
+      const { id, token } = await createApiToken(database, { name: options.nom, scopes: options.droits });
+      await appendEvent(database, {
+        action: 'api-token.create',
+        outcome: 'success',
+        actor: { kind: 'system' },
+        subject: { type: 'api-token', id },
+        details: { scopes: options.droits },
+      });
+      say(`Jeton ${id} créé. Conservez-le, il ne sera plus affiché :\n${token}`);
+    }),
+  );
+tokens
+  .command('list')
+  .description('Lister les jetons (sans leur secret).')
+  .action(() =>
+    withDatabase(async (database) => {
+      await migrate(database);
+      const list = await listApiTokens(database);
+      if (list.length === 0) say('Aucun jeton.');
+      for (const t of list)
+        say(
+          `${t.id}  ${t.revokedAt ? 'révoqué ' : 'actif   '}  ${t.scopes.join(',')}  ${t.name}` +
+            `  (dernier usage : ${t.lastUsedAt?.toISOString() ?? 'jamais'})`,
+        );
+    }),
+  );
+tokens
+  .command('revoke')
+  .description('Révoquer un jeton.')
+  .argument('<id>', 'identifiant du jeton (12 caractères hexadécimaux)')
+  .action((id: string) =>
+    withDatabase(async (database) => {
+      await migrate(database);
+      const done = await revokeApiToken(database, id);
+      if (done)
+        await appendEvent(database, {
+          action: 'api-token.revoke',
+          outcome: 'success',
+          actor: { kind: 'system' },
+          subject: { type: 'api-token', id },
+        });
+      say(done ? `Jeton ${id} révoqué.` : `Aucun jeton actif ${id}.`);
+      if (!done) process.exitCode = 1;
+    }),
+  );
+
+frenchHelp(program);
+program.parseAsync().catch(fail);

@@ -1,0 +1,70 @@
+import type { AppContext } from './app-context.ts';
+import { buildApp } from './app.ts';
+import { appendEvent } from './audit/append.ts';
+import { ChainMonitor } from './audit/verify.ts';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/connect.ts';
+import { migrate } from './db/migrate.ts';
+import type { TypedApp } from './http/typed.ts';
+import { version } from './version.ts';
+
+export interface RunningServer {
+  app: TypedApp;
+  database: Database;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: `${config.dataDir}/pglite`,
+    poolMax: config.dbPoolMax,
+  });
+}
+
+/**
+ * Opens the database, applies migrations, starts listening. `close` stops accepting requests, lets those in
+ * flight finish (within the configured delay) and closes the database.
+ */
+export async function startServer(config: Config, database?: Database): Promise<RunningServer> {
+  const db = database ?? (await openConfiguredDatabase(config));
+  try {
+    const migration = await migrate(db);
+    const ctx: AppContext = { config, database: db, chain: new ChainMonitor(db), version, startedAt: new Date() };
+    const app = await buildApp(ctx);
+    await app.listen({ port: config.port, host: config.host });
+    if (migration.newlyApplied.length > 0) app.log.info({ migrations: migration.newlyApplied }, 'migrations applied');
+    await appendEvent(db, {
+      action: 'system.start',
+      outcome: 'success',
+      actor: { kind: 'system' },
+      details: { version, driver: db.driver },
+    });
+    // The first full check of the chain runs in the background; the console shows its progress.
+    ctx.chain.refresh().catch((error: unknown) => app.log.error({ err: error }, 'audit chain check failed'));
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      database: db,
+      url: `http://localhost:${port}`,
+      close() {
+        closing ??= (async () => {
+          const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutSeconds * 1000);
+          try {
+            await app.close();
+          } finally {
+            clearTimeout(timer);
+            await db.close();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    if (!database) await db.close().catch(() => {});
+    throw error;
+  }
+}
