@@ -56,7 +56,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -98,10 +100,15 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       },
       servers: [{ url: config.baseUrl }],
       components: {
-        securitySchemes: { jeton: { type: 'http', scheme: 'bearer', description: 'Jeton d’API Confiance (cft_…)' } },
+        securitySchemes: {
+          jeton: { type: 'http', scheme: 'bearer', description: 'Jeton d’API Confiance (cft_…)' },
+        },
       },
     },
-    transform: ({ schema, url }) => ({ schema: { ...schema, hide: schema?.hide || !url.startsWith('/api/v1') }, url }),
+    transform: ({ schema, url }) => ({
+      schema: { ...schema, hide: schema?.hide || !url.startsWith('/api/v1') },
+      url,
+    }),
   });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
@@ -112,15 +119,25 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   });
 
   app.setNotFoundHandler(async (request, reply) => {
-    if (wantsHtml(request)) return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(pathOf(request.url)));
+    if (wantsHtml(request))
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(notFoundPage(pathOf(request.url)));
     const detail = `Aucune ressource ne répond à ${request.method} ${pathOf(request.url)}.`;
-    return send(reply, request, toProblem(new HttpProblem(404, titleFor(404), detail), request.id, pathOf(request.url)));
+    return send(
+      reply,
+      request,
+      toProblem(new HttpProblem(404, titleFor(404), detail), request.id, pathOf(request.url)),
+    );
   });
 
   function send(reply: FastifyReply, request: FastifyRequest, problem: Problem) {
     reply.code(problem.status);
     if (wantsHtml(request))
-      return reply.type('text/html; charset=utf-8').send(errorPage(problem.status, problem.title, problem.detail, request.id));
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(errorPage(problem.status, problem.title, problem.detail, request.id));
     return reply.type('application/problem+json; charset=utf-8').send(JSON.stringify(problem));
   }
 

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { appendEvent } from './audit/append.ts';
 import { verifyChain } from './audit/verify.ts';
-import { apiScopes, ApiTokenError, authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } from './auth/api-token.ts';
+import {
+  ApiTokenError,
+  apiScopes,
+  authenticateApiToken,
+  createApiToken,
+  listApiTokens,
+  revokeApiToken,
+} from './auth/api-token.ts';
 import { frenchHelp } from './cli/french-help.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type Database, DatabaseUnavailableError } from './db/connect.ts';
@@ -65,14 +72,19 @@ async function demoToken(server: RunningServer, config: Config): Promise<string>
     const saved = readFileSync(file, 'utf8').trim();
     if (await authenticateApiToken(server.database, saved)) return saved;
   }
-  const { token } = await createApiToken(server.database, { name: 'Démonstration', scopes: Object.keys(apiScopes) });
+  const { token } = await createApiToken(server.database, {
+    name: 'Démonstration',
+    scopes: Object.keys(apiScopes),
+  });
   mkdirSync(config.dataDir, { recursive: true });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
 }
 
 const program = new Command('confiance')
-  .description('Confiance : identification électronique des ESMS (annuaire, INS, connexion PSC/FC+, traçabilité).')
+  .description(
+    'Confiance : identification électronique des ESMS (annuaire, INS, connexion PSC/FC+, traçabilité).',
+  )
   .version(version, '-V, --version', 'afficher la version');
 
 program
@@ -87,7 +99,9 @@ program
 
 program
   .command('demo')
-  .description('Démarrer la démonstration : base embarquée et données synthétiques (commande de `npm start`).')
+  .description(
+    'Démarrer la démonstration : base embarquée et données synthétiques (commande de `npm start`).',
+  )
   .action(async () => {
     const config = loadConfig();
     const server = await startServer(config);
@@ -137,21 +151,25 @@ db.command('status')
       const status = await migrationStatus(database);
       say(`Base : ${database.driver} (${database.location})`);
       say(`Migrations appliquées : ${status.applied.length} / ${status.latest}`);
-      if (status.pending.length) say(`En attente : ${status.pending.join(', ')} — lancez \`confiance db migrate\`.`);
+      if (status.pending.length)
+        say(`En attente : ${status.pending.join(', ')} — lancez \`confiance db migrate\`.`);
     }),
   );
 
 const audit = program.command('audit').description('Contrôler le journal d’audit.');
 audit
   .command('verify')
-  .description('Recalculer toute la chaîne d’empreintes et nommer le premier événement rompu (code 2 si rompue).')
+  .description(
+    'Recalculer toute la chaîne d’empreintes et nommer le premier événement rompu (code 2 si rompue).',
+  )
   .action(() =>
     withDatabase(async (database) => {
       await migrate(database);
       const started = performance.now();
       const showProgress = process.stderr.isTTY;
       const result = await verifyChain(database, {
-        onProgress: (n) => showProgress && process.stderr.write(`\r${n.toLocaleString('fr-FR')} événements vérifiés…`),
+        onProgress: (n) =>
+          showProgress && process.stderr.write(`\r${n.toLocaleString('fr-FR')} événements vérifiés…`),
       });
       if (showProgress) process.stderr.write('\r\x1b[K');
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -179,7 +197,9 @@ tokens
   .description('Créer un jeton ; il n’est affiché qu’une fois.')
   .requiredOption('--nom <nom>', 'nom du logiciel ou de l’usage (par exemple « DUI Exemple »)')
   .addOption(
-    new Option('--droits <droits...>', 'droits accordés').choices(Object.keys(apiScopes)).makeOptionMandatory(),
+    new Option('--droits <droits...>', 'droits accordés')
+      .choices(Object.keys(apiScopes))
+      .makeOptionMandatory(),
   )
   .action((options: { nom: string; droits: string[] }) =>
     withDatabase(async (database) => {

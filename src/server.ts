@@ -1,5 +1,5 @@
-import type { AppContext } from './app-context.ts';
 import { buildApp } from './app.ts';
+import type { AppContext } from './app-context.ts';
 import { appendEvent } from './audit/append.ts';
 import { ChainMonitor } from './audit/verify.ts';
 import type { Config } from './config.ts';
@@ -31,10 +31,17 @@ export async function startServer(config: Config, database?: Database): Promise<
   const db = database ?? (await openConfiguredDatabase(config));
   try {
     const migration = await migrate(db);
-    const ctx: AppContext = { config, database: db, chain: new ChainMonitor(db), version, startedAt: new Date() };
+    const ctx: AppContext = {
+      config,
+      database: db,
+      chain: new ChainMonitor(db),
+      version,
+      startedAt: new Date(),
+    };
     const app = await buildApp(ctx);
     await app.listen({ port: config.port, host: config.host });
-    if (migration.newlyApplied.length > 0) app.log.info({ migrations: migration.newlyApplied }, 'migrations applied');
+    if (migration.newlyApplied.length > 0)
+      app.log.info({ migrations: migration.newlyApplied }, 'migrations applied');
     await appendEvent(db, {
       action: 'system.start',
       outcome: 'success',
@@ -52,7 +59,10 @@ export async function startServer(config: Config, database?: Database): Promise<
       url: `http://localhost:${port}`,
       close() {
         closing ??= (async () => {
-          const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutSeconds * 1000);
+          const timer = setTimeout(
+            () => app.server.closeAllConnections(),
+            config.shutdownTimeoutSeconds * 1000,
+          );
           try {
             await app.close();
           } finally {

@@ -4,7 +4,15 @@ import { requireScope } from '../auth/api-auth.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { TypedApp } from '../http/typed.ts';
 import { appendEvent } from './append.ts';
-import { actorKinds, type ActorKind, type AuditEvent, finessPattern, type Outcome, outcomes } from './event.ts';
+import {
+  type ActorKind,
+  type AuditEvent,
+  AuditInputError,
+  actorKinds,
+  finessPattern,
+  type Outcome,
+  outcomes,
+} from './event.ts';
 import { CursorError, listEvents } from './query.ts';
 
 const enumOf = <T extends string>(values: readonly T[], description: string) =>
@@ -14,13 +22,24 @@ const EventsQuery = Type.Object(
   {
     actorKind: Type.Optional(enumOf<ActorKind>(actorKinds, 'Type d’acteur')),
     actor: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 128, description: 'Identifiant national de l’acteur (idNat_PS, id de client…)' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'Identifiant national de l’acteur (idNat_PS, id de client…)',
+      }),
     ),
     structure: Type.Optional(
-      Type.String({ pattern: finessPattern.source, description: 'FINESS de la structure pour laquelle l’action a été faite' }),
+      Type.String({
+        pattern: finessPattern.source,
+        description: 'FINESS de la structure pour laquelle l’action a été faite',
+      }),
     ),
-    subjectType: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Type du sujet (usager, client…)' })),
-    subjectId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Identifiant du sujet' })),
+    subjectType: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'Type du sujet (usager, client…)' }),
+    ),
+    subjectId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'Identifiant du sujet' }),
+    ),
     action: Type.Optional(
       Type.String({
         pattern: '^[a-z][a-z0-9_.-]*(\\.\\*)?$',
@@ -29,10 +48,21 @@ const EventsQuery = Type.Object(
       }),
     ),
     outcome: Type.Optional(enumOf<Outcome>(outcomes, 'Résultat')),
-    since: Type.Optional(Type.String({ format: 'date-time', description: 'Début de période (inclus), ISO 8601' })),
-    until: Type.Optional(Type.String({ format: 'date-time', description: 'Fin de période (exclue), ISO 8601' })),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Nombre d’événements par page' }),
-    cursor: Type.Optional(Type.String({ maxLength: 64, description: 'Curseur `next` de la page précédente' })),
+    since: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Début de période (inclus), ISO 8601' }),
+    ),
+    until: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Fin de période (exclue), ISO 8601' }),
+    ),
+    limit: Type.Integer({
+      minimum: 1,
+      maximum: 500,
+      default: 50,
+      description: 'Nombre d’événements par page',
+    }),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 64, description: 'Curseur `next` de la page précédente' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -42,11 +72,17 @@ const EventSchema = Type.Object({
   occurredAt: Type.String({ format: 'date-time' }),
   action: Type.String(),
   outcome: enumOf<Outcome>(outcomes, 'Résultat'),
-  actor: Type.Object({ kind: enumOf<ActorKind>(actorKinds, 'Type d’acteur'), id: Type.Union([Type.String(), Type.Null()]) }),
-  structureFiness: Type.Union([Type.String(), Type.Null()]),
-  mie: Type.Union([Type.Object({ means: Type.String(), level: Type.Union([Type.String(), Type.Null()]) }), Type.Null()], {
-    description: 'Moyen d’identification électronique utilisé et son niveau',
+  actor: Type.Object({
+    kind: enumOf<ActorKind>(actorKinds, 'Type d’acteur'),
+    id: Type.Union([Type.String(), Type.Null()]),
   }),
+  structureFiness: Type.Union([Type.String(), Type.Null()]),
+  mie: Type.Union(
+    [Type.Object({ means: Type.String(), level: Type.Union([Type.String(), Type.Null()]) }), Type.Null()],
+    {
+      description: 'Moyen d’identification électronique utilisé et son niveau',
+    },
+  ),
   subject: Type.Union([Type.Object({ type: Type.String(), id: Type.String() }), Type.Null()]),
   requestId: Type.Union([Type.String(), Type.Null()]),
   details: Type.Record(Type.String(), Type.Unknown()),
@@ -62,7 +98,10 @@ const EventsPage = Type.Object({
 const ChainStateSchema = Type.Object({
   status: Type.Union([Type.Literal('unchecked'), Type.Literal('intact'), Type.Literal('broken')]),
   verifiedUpTo: Type.Integer({ description: 'Dernier événement vérifié' }),
-  firstBreak: Type.Union([Type.Object({ seq: Type.Integer(), kind: Type.String(), detail: Type.String() }), Type.Null()]),
+  firstBreak: Type.Union([
+    Type.Object({ seq: Type.Integer(), kind: Type.String(), detail: Type.String() }),
+    Type.Null(),
+  ]),
   checkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 
@@ -83,8 +122,99 @@ function toJson(e: AuditEvent): Static<typeof EventSchema> {
   };
 }
 
+const NewEvent = Type.Object(
+  {
+    action: Type.String({
+      pattern: '^[a-z][a-z0-9_.-]*$',
+      maxLength: 100,
+      description: 'Action, par exemple `dui.dossier.consultation`',
+    }),
+    outcome: enumOf<Outcome>(outcomes, 'Résultat'),
+    actor: Type.Object(
+      {
+        kind: enumOf<ActorKind>(['professional', 'usager', 'aidant'], 'Type d’acteur'),
+        id: Type.String({
+          minLength: 1,
+          maxLength: 128,
+          description: 'idNat_PS d’un professionnel, identifiant interne d’un usager',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    structureFiness: Type.Optional(
+      Type.String({ pattern: finessPattern.source, description: 'FINESS de la structure' }),
+    ),
+    mie: Type.Optional(
+      Type.Object(
+        {
+          means: Type.String({ minLength: 1, maxLength: 64 }),
+          level: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+        },
+        {
+          additionalProperties: false,
+          description: 'Moyen d’identification électronique utilisé et son niveau',
+        },
+      ),
+    ),
+    subject: Type.Optional(
+      Type.Object(
+        {
+          type: Type.String({ minLength: 1, maxLength: 64 }),
+          id: Type.String({ minLength: 1, maxLength: 128 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    details: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'Contexte, sans donnée de santé ni trait d’identité',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export async function auditRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const canRead = requireScope(ctx.database, 'audit:read');
+  const canWrite = requireScope(ctx.database, 'audit:write');
+
+  app.post(
+    '/api/v1/audit/events',
+    {
+      preHandler: canWrite,
+      schema: {
+        tags: ['Traçabilité'],
+        summary: 'Inscrire un événement d’audit',
+        description:
+          'Permet au DUI de tracer dans la même chaîne les actions faites chez lui (consultation d’un dossier…), ' +
+          'avec l’idNat_PS de l’acteur et le FINESS de la structure. Le client qui déclare est enregistré avec l’événement.',
+        security: [{ jeton: ['audit:write'] }],
+        body: NewEvent,
+        response: { 201: EventSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      let event: AuditEvent;
+      try {
+        event = await appendEvent(ctx.database, {
+          action: body.action,
+          outcome: body.outcome,
+          actor: body.actor,
+          structureFiness: body.structureFiness ?? null,
+          mie: body.mie ? { means: body.mie.means, level: body.mie.level ?? null } : null,
+          subject: body.subject ?? null,
+          requestId: request.id,
+          details: { ...body.details, reportedBy: request.apiClient?.id },
+        });
+      } catch (error) {
+        if (error instanceof AuditInputError) throw new HttpProblem(422, 'Contenu invalide', error.message);
+        throw error;
+      }
+      reply.code(201);
+      return toJson(event);
+    },
+  );
 
   app.get(
     '/api/v1/audit/events',
@@ -124,7 +254,12 @@ export async function auditRoutes(app: TypedApp, ctx: AppContext): Promise<void>
           { limit: q.limit, cursor: q.cursor },
         );
       } catch (error) {
-        if (error instanceof CursorError) throw new HttpProblem(400, 'Requête invalide', '« cursor » n’est pas un curseur émis par cette API.');
+        if (error instanceof CursorError)
+          throw new HttpProblem(
+            400,
+            'Requête invalide',
+            '« cursor » n’est pas un curseur émis par cette API.',
+          );
         throw error;
       }
       await appendEvent(ctx.database, {
@@ -132,7 +267,10 @@ export async function auditRoutes(app: TypedApp, ctx: AppContext): Promise<void>
         outcome: 'success',
         actor: { kind: 'software', id: request.apiClient?.id ?? null },
         requestId: request.id,
-        details: { returned: page.events.length, filters: Object.keys(q).filter((k) => k !== 'limit' && k !== 'cursor') },
+        details: {
+          returned: page.events.length,
+          filters: Object.keys(q).filter((k) => k !== 'limit' && k !== 'cursor'),
+        },
       });
       let next: string | null = null;
       if (page.next) {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HttpProblem } from '../http/problem.ts';
 import type { Database } from '../db/connect.ts';
+import { HttpProblem } from '../http/problem.ts';
 import { type ApiClient, type ApiScope, apiScopes, authenticateApiToken } from './api-token.ts';
 
 declare module 'fastify' {
@@ -24,7 +24,11 @@ export function requireScope(database: Database, scope: ApiScope) {
       );
     }
     if (!client.scopes.includes(scope))
-      throw new HttpProblem(403, 'Accès refusé', `Ce jeton n’a pas le droit « ${scope} » (${apiScopes[scope]}).`);
+      throw new HttpProblem(
+        403,
+        'Accès refusé',
+        `Ce jeton n’a pas le droit « ${scope} » (${apiScopes[scope]}).`,
+      );
     request.apiClient = client;
   };
 }

@@ -12,7 +12,11 @@ describeEachDriver('API tokens', (driver) => {
   it('authenticates a created token until it is revoked', async () => {
     const { id, token } = await createApiToken(t.database, { name: 'DUI Exemple', scopes: ['audit:read'] });
     expect(token).toMatch(/^cft_[0-9a-f]{12}_/);
-    expect(await authenticateApiToken(t.database, token)).toEqual({ id, name: 'DUI Exemple', scopes: ['audit:read'] });
+    expect(await authenticateApiToken(t.database, token)).toEqual({
+      id,
+      name: 'DUI Exemple',
+      scopes: ['audit:read'],
+    });
     const [info] = await listApiTokens(t.database);
     expect(info?.lastUsedAt).toBeInstanceOf(Date);
     expect(await revokeApiToken(t.database, id)).toBe(true);
@@ -29,7 +33,11 @@ describeEachDriver('API tokens', (driver) => {
   });
 
   it('refuses unknown scopes and empty names', async () => {
-    await expect(createApiToken(t.database, { name: 'x', scopes: ['tout'] })).rejects.toThrow(/Droits inconnus : tout/);
-    await expect(createApiToken(t.database, { name: ' ', scopes: ['audit:read'] })).rejects.toThrow(/nom du jeton/);
+    await expect(createApiToken(t.database, { name: 'x', scopes: ['tout'] })).rejects.toThrow(
+      /Droits inconnus : tout/,
+    );
+    await expect(createApiToken(t.database, { name: ' ', scopes: ['audit:read'] })).rejects.toThrow(
+      /nom du jeton/,
+    );
   });
 });

@@ -4,6 +4,7 @@ import type { Database } from '../db/connect.ts';
 /** What a token may do; each route names the one scope it needs. */
 export const apiScopes = {
   'audit:read': 'Lire le journal d’audit',
+  'audit:write': 'Inscrire au journal d’audit les actions faites dans le logiciel client',
 } as const;
 export type ApiScope = keyof typeof apiScopes;
 
@@ -37,7 +38,8 @@ export async function createApiToken(
   input: { name: string; scopes: readonly string[] },
 ): Promise<{ id: string; token: string }> {
   const name = input.name.trim();
-  if (name.length === 0 || name.length > 100) throw new ApiTokenError('Le nom du jeton doit contenir de 1 à 100 caractères.');
+  if (name.length === 0 || name.length > 100)
+    throw new ApiTokenError('Le nom du jeton doit contenir de 1 à 100 caractères.');
   const unknown = input.scopes.filter((s) => !isApiScope(s));
   if (unknown.length > 0 || input.scopes.length === 0)
     throw new ApiTokenError(
@@ -89,6 +91,10 @@ export async function authenticateApiToken(database: Database, presented: string
   const expected = Buffer.from(row.secret_sha256, 'hex');
   const actual = Buffer.from(sha256(match[2]), 'hex');
   if (!timingSafeEqual(expected, actual)) return null;
-  await database.db.updateTable('api_token').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+  await database.db
+    .updateTable('api_token')
+    .set({ last_used_at: new Date() })
+    .where('id', '=', row.id)
+    .execute();
   return { id: row.id, name: row.name, scopes: row.scopes.filter(isApiScope) };
 }

@@ -7,7 +7,9 @@ describe('French CLI help', () => {
     expect(translateError("error: unknown command 'serv'\n(Did you mean serve?)")).toBe(
       'erreur : commande inconnue « serv »\n(vouliez-vous dire serve ?)',
     );
-    expect(translateError("error: missing required argument 'id'")).toBe('erreur : argument obligatoire manquant « id »');
+    expect(translateError("error: missing required argument 'id'")).toBe(
+      'erreur : argument obligatoire manquant « id »',
+    );
   });
 
   it('writes help headings in French, in sub-commands too', () => {

@@ -14,8 +14,14 @@ const errors: Array<[RegExp, (...groups: string[]) => string]> = [
   [/^error: missing required argument '(.*)'/, (a) => `erreur : argument obligatoire manquant « ${a} »`],
   [/^error: too many arguments.*/, () => 'erreur : trop d’arguments'],
   [/^error: option '(.*)' argument missing/, (o) => `erreur : l’option « ${o} » attend une valeur`],
-  [/^error: required option '(.*)' not specified/, (o) => `erreur : l’option obligatoire « ${o} » est absente`],
-  [/^error: option '(.*)' argument '(.*)' is invalid\. ?(.*)/, (o, v, why) => `erreur : valeur « ${v} » invalide pour « ${o} ». ${why}`],
+  [
+    /^error: required option '(.*)' not specified/,
+    (o) => `erreur : l’option obligatoire « ${o} » est absente`,
+  ],
+  [
+    /^error: option '(.*)' argument '(.*)' is invalid\. ?(.*)/,
+    (o, v, why) => `erreur : valeur « ${v} » invalide pour « ${o} ». ${why}`,
+  ],
   [/^error: (.*)/, (rest) => `erreur : ${rest}`],
 ];
 

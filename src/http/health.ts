@@ -1,10 +1,13 @@
-import { Type } from 'typebox';
 import { sql } from 'kysely';
+import { Type } from 'typebox';
 import type { AppContext } from '../app-context.ts';
 import { migrationStatus } from '../db/migrate.ts';
 import type { TypedApp } from './typed.ts';
 
-const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('error')]), detail: Type.String() });
+const Check = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
+  detail: Type.String(),
+});
 
 const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
@@ -15,7 +18,9 @@ const Health = Type.Object({
 
 /** `/health/live`: the process answers. `/health`: it can serve, database and schema included (readiness). */
 export async function healthRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
-  app.get('/health/live', { schema: { hide: true }, config: { rateLimit: false } }, async () => ({ status: 'ok' }));
+  app.get('/health/live', { schema: { hide: true }, config: { rateLimit: false } }, async () => ({
+    status: 'ok',
+  }));
 
   app.get(
     '/health',

@@ -79,7 +79,10 @@ const formatNames: Record<string, string> = {
 };
 
 /** Turns one schema violation into a French reason naming the parameter. */
-export function describeViolation(error: AjvError, context: string): { name: string; in: string; reason: string } {
+export function describeViolation(
+  error: AjvError,
+  context: string,
+): { name: string; in: string; reason: string } {
   const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
   const p = error.params;
   let name = path;
@@ -144,14 +147,28 @@ const contentErrors: Record<string, { status: number; detail: string }> = {
     detail: 'L’en-tête Content-Length ne correspond pas au corps reçu.',
   },
   FST_ERR_BAD_URL: { status: 400, detail: 'L’adresse demandée est mal formée.' },
-  FST_ERR_ASYNC_CONSTRAINT: { status: 400, detail: 'La requête ne respecte pas les contraintes de la route.' },
+  FST_ERR_ASYNC_CONSTRAINT: {
+    status: 400,
+    detail: 'La requête ne respecte pas les contraintes de la route.',
+  },
 };
 
 /** Maps any error to the problem sent to the client; 5xx never carry the original message. */
-export function toProblem(error: FastifyError | HttpProblem | Error, requestId: string, instance: string): Problem {
+export function toProblem(
+  error: FastifyError | HttpProblem | Error,
+  requestId: string,
+  instance: string,
+): Problem {
   const base = { requestId, instance };
   if (error instanceof HttpProblem)
-    return { type: 'about:blank', title: error.title, status: error.status, detail: error.detail, ...base, ...error.extra };
+    return {
+      type: 'about:blank',
+      title: error.title,
+      status: error.status,
+      detail: error.detail,
+      ...base,
+      ...error.extra,
+    };
   const fe = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fe.validation) {
     const invalidParams = fe.validation.map((v) => describeViolation(v, fe.validationContext ?? 'body'));
@@ -165,13 +182,21 @@ export function toProblem(error: FastifyError | HttpProblem | Error, requestId: 
     };
   }
   const known = fe.code ? contentErrors[fe.code] : undefined;
-  if (known) return { type: 'about:blank', title: titleFor(known.status), status: known.status, detail: known.detail, ...base };
+  if (known)
+    return {
+      type: 'about:blank',
+      title: titleFor(known.status),
+      status: known.status,
+      detail: known.detail,
+      ...base,
+    };
   if (fe.statusCode === 429)
     return {
       type: 'about:blank',
       title: titleFor(429),
       status: 429,
-      detail: 'Trop de requêtes depuis cette adresse : réessayez après le délai indiqué par l’en-tête Retry-After.',
+      detail:
+        'Trop de requêtes depuis cette adresse : réessayez après le délai indiqué par l’en-tête Retry-After.',
       ...base,
     };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)

@@ -6,7 +6,14 @@ interface Parameter {
   in: string;
   required?: boolean;
   description?: string;
-  schema?: { type?: string; enum?: unknown[]; format?: string; default?: unknown; minimum?: number; maximum?: number };
+  schema?: {
+    type?: string;
+    enum?: unknown[];
+    format?: string;
+    default?: unknown;
+    minimum?: number;
+    maximum?: number;
+  };
 }
 
 interface Operation {
@@ -46,7 +53,8 @@ function operation(method: string, path: string, op: Operation): SafeHtml {
     <caption class="visually-hidden">Paramètres de ${method.toUpperCase()} ${path}</caption>
     <thead><tr><th scope="col">Paramètre</th><th scope="col">Où</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead>
     <tbody>${op.parameters.map(
-      (p) => html`<tr><td><code>${p.name}</code>${p.required ? ' (obligatoire)' : ''}</td><td>${places[p.in] ?? p.in}</td><td>${typeOf(p)}</td><td>${p.description ?? ''}</td></tr>`,
+      (p) =>
+        html`<tr><td><code>${p.name}</code>${p.required ? ' (obligatoire)' : ''}</td><td>${places[p.in] ?? p.in}</td><td>${typeOf(p)}</td><td>${p.description ?? ''}</td></tr>`,
     )}</tbody>
   </table>`
       : ''

@@ -12,7 +12,11 @@ export interface InstanceStatus {
   chain: ChainState;
 }
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'medium', timeZone: 'Europe/Paris' });
+const dateTime = new Intl.DateTimeFormat('fr-FR', {
+  dateStyle: 'long',
+  timeStyle: 'medium',
+  timeZone: 'Europe/Paris',
+});
 const integer = new Intl.NumberFormat('fr-FR');
 
 function badge(kind: 'ok' | 'warn' | 'error', text: string): SafeHtml {
@@ -32,11 +36,20 @@ function chainSummary(chain: ChainState): SafeHtml {
 }
 
 const modules: Array<{ title: string; text: string }> = [
-  { title: 'Annuaire santé', text: 'Copie locale du RPPS, du FINESS et des messageries MSSanté, mise à jour la nuit.' },
+  {
+    title: 'Annuaire santé',
+    text: 'Copie locale du RPPS, du FINESS et des messageries MSSanté, mise à jour la nuit.',
+  },
   { title: 'Usagers et INS', text: 'Qualification de l’INS par le téléservice INSi et identitovigilance.' },
-  { title: 'Connexion des DUI', text: 'Fournisseur OpenID Connect relayant Pro Santé Connect et FranceConnect+.' },
+  {
+    title: 'Connexion des DUI',
+    text: 'Fournisseur OpenID Connect relayant Pro Santé Connect et FranceConnect+.',
+  },
   { title: 'Prérequis Ségur', text: 'Parcours guidé : contrat, cartes, certificats, RPPS+, e-CPS, MSSanté.' },
-  { title: 'Consentements et aidants', text: 'Recueil traçable des consentements et délégations de l’usager.' },
+  {
+    title: 'Consentements et aidants',
+    text: 'Recueil traçable des consentements et délégations de l’usager.',
+  },
 ];
 
 export function homePage(status: InstanceStatus): string {
