@@ -298,7 +298,7 @@ describeEachDriver('HTTP app', (driver) => {
 
 describe('rate limiting', () => {
   it('answers 429 problem+json with Retry-After once the limit is reached', async () => {
-    const s = await createTestApp('pglite', { RATE_LIMIT_MAX: '3' });
+    const s = await createTestApp('pglite', { CONFIANCE_RATE_LIMIT_MAX: '3' });
     try {
       const codes: number[] = [];
       for (let i = 0; i < 4; i++) codes.push((await s.app.inject({ url: '/api/v1' })).statusCode);

@@ -39,7 +39,7 @@ export const variables: VariableSpec[] = [
     description: "Adresse d'écoute (`0.0.0.0` pour écouter sur toutes les interfaces).",
   },
   {
-    name: 'BASE_URL',
+    name: 'CONFIANCE_BASE_URL',
     expected: 'une URL http(s) absolue sans paramètres, par exemple https://confiance.exemple.fr',
     defaultValue: 'http://localhost:$PORT',
     description: 'URL publique de l’instance (liens, émetteur OpenID Connect).',
@@ -48,10 +48,10 @@ export const variables: VariableSpec[] = [
     name: 'DATABASE_URL',
     expected: 'une URL postgres://utilisateur@hôte:port/base',
     defaultValue: '(vide : base embarquée PGlite)',
-    description: 'Serveur PostgreSQL ; sans elle, base embarquée dans `DATA_DIR/pglite`.',
+    description: 'Serveur PostgreSQL ; sans elle, base embarquée dans `CONFIANCE_DATA_DIR/pglite`.',
   },
   {
-    name: 'DATA_DIR',
+    name: 'CONFIANCE_DATA_DIR',
     expected: 'un chemin de répertoire',
     defaultValue: './data',
     description: 'Répertoire des données locales (base embarquée, clés).',
@@ -63,37 +63,37 @@ export const variables: VariableSpec[] = [
     description: 'Niveau des journaux techniques (JSON sur la sortie standard).',
   },
   {
-    name: 'RATE_LIMIT_MAX',
+    name: 'CONFIANCE_RATE_LIMIT_MAX',
     expected: 'un entier strictement positif',
     defaultValue: '600',
     description: 'Requêtes permises par adresse IP et par fenêtre.',
   },
   {
-    name: 'RATE_LIMIT_WINDOW_SECONDS',
+    name: 'CONFIANCE_RATE_LIMIT_WINDOW_SECONDS',
     expected: 'un entier strictement positif',
     defaultValue: '60',
     description: 'Durée de la fenêtre de limitation, en secondes.',
   },
   {
-    name: 'BODY_LIMIT_BYTES',
+    name: 'CONFIANCE_BODY_LIMIT_BYTES',
     expected: 'un entier strictement positif',
     defaultValue: '1048576',
     description: 'Taille maximale d’un corps de requête, en octets.',
   },
   {
-    name: 'TRUST_PROXY',
+    name: 'CONFIANCE_TRUST_PROXY',
     expected: 'true ou false',
     defaultValue: 'false',
     description: 'Faire confiance aux en-têtes `X-Forwarded-*` d’un proxy inverse.',
   },
   {
-    name: 'DB_POOL_MAX',
+    name: 'CONFIANCE_DB_POOL_MAX',
     expected: 'un entier strictement positif',
     defaultValue: '10',
     description: 'Connexions PostgreSQL maximales par processus.',
   },
   {
-    name: 'SHUTDOWN_TIMEOUT_SECONDS',
+    name: 'CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS',
     expected: 'un entier strictement positif',
     defaultValue: '10',
     description: 'Délai accordé aux requêtes en cours lors d’un arrêt.',
@@ -139,11 +139,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) fail('HOST', host);
 
   let baseUrl = `http://localhost:${port}`;
-  const baseUrlRaw = raw('BASE_URL');
+  const baseUrlRaw = raw('CONFIANCE_BASE_URL');
   if (baseUrlRaw !== undefined) {
     const parsed = URL.canParse(baseUrlRaw) ? new URL(baseUrlRaw) : undefined;
     if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search || parsed.hash)
-      fail('BASE_URL', baseUrlRaw);
+      fail('CONFIANCE_BASE_URL', baseUrlRaw);
     else baseUrl = parsed.href.replace(/\/$/, '');
   }
 
@@ -158,24 +158,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = (raw('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!logLevels.includes(logLevel)) fail('LOG_LEVEL', logLevel);
 
-  const trustProxyRaw = raw('TRUST_PROXY') ?? 'false';
-  if (trustProxyRaw !== 'true' && trustProxyRaw !== 'false') fail('TRUST_PROXY', trustProxyRaw);
+  const trustProxyRaw = raw('CONFIANCE_TRUST_PROXY') ?? 'false';
+  if (trustProxyRaw !== 'true' && trustProxyRaw !== 'false') fail('CONFIANCE_TRUST_PROXY', trustProxyRaw);
 
   const config: Config = {
     port,
     host,
     baseUrl,
     databaseUrl,
-    dataDir: resolve(raw('DATA_DIR') ?? './data'),
+    dataDir: resolve(raw('CONFIANCE_DATA_DIR') ?? './data'),
     logLevel,
     rateLimit: {
-      max: integer('RATE_LIMIT_MAX', 600, 1),
-      windowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1),
+      max: integer('CONFIANCE_RATE_LIMIT_MAX', 600, 1),
+      windowSeconds: integer('CONFIANCE_RATE_LIMIT_WINDOW_SECONDS', 60, 1),
     },
-    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1),
+    bodyLimitBytes: integer('CONFIANCE_BODY_LIMIT_BYTES', 1_048_576, 1),
     trustProxy: trustProxyRaw === 'true',
-    dbPoolMax: integer('DB_POOL_MAX', 10, 1, 1000),
-    shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
+    dbPoolMax: integer('CONFIANCE_DB_POOL_MAX', 10, 1, 1000),
+    shutdownTimeoutSeconds: integer('CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

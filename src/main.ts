@@ -180,7 +180,10 @@ audit
         );
         process.exitCode = 2;
       } else {
-        say(`Chaîne d’audit intègre : ${result.checked} événements vérifiés en ${seconds} s.`);
+        const n = result.checked;
+        say(
+          `Chaîne d’audit intègre : ${n} événement${n > 1 ? 's' : ''} vérifié${n > 1 ? 's' : ''} en ${seconds} s.`,
+        );
       }
       await appendEvent(database, {
         action: 'audit.verify',

@@ -21,7 +21,7 @@ export interface TestApp {
 
 export async function createTestApp(driver: DriverName, env: Record<string, string> = {}): Promise<TestApp> {
   const t = await createTestDatabase(driver);
-  const config = loadConfig({ LOG_LEVEL: 'info', DATA_DIR: '/tmp/confiance-test', ...env });
+  const config = loadConfig({ LOG_LEVEL: 'info', CONFIANCE_DATA_DIR: '/tmp/confiance-test', ...env });
   const ctx: AppContext = {
     config,
     database: t.database,

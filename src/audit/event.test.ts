@@ -34,6 +34,12 @@ describe('prepareEvent', () => {
     expect(() => prepareEvent({ ...base, ...(patch as Partial<AuditEventInput>) })).toThrow(message);
   });
 
+  it('accepts null, booleans and nested lists in details', () => {
+    expect(prepareEvent({ ...base, details: { a: null, b: [true, { c: null }] } }).detailsJson).toBe(
+      '{"a":null,"b":[true,{"c":null}]}',
+    );
+  });
+
   it('lets the system act without an id', () => {
     expect(
       prepareEvent({ action: 'db.migrate', outcome: 'success', actor: { kind: 'system' } }).actorId,

@@ -90,7 +90,7 @@ function checkDetails(value: unknown, path: string): void {
         );
       checkDetails(v, `${path}.${key}`);
     }
-  } else if (typeof value !== 'boolean' && value !== undefined)
+  } else if (typeof value !== 'boolean' && value !== undefined && value !== null)
     throw new AuditInputError(`Valeur non sérialisable dans ${path}`);
 }
 

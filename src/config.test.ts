@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      host: 'localhost',
+      baseUrl: 'http://localhost:8080',
+      databaseUrl: undefined,
+      logLevel: 'info',
+      rateLimit: { max: 600, windowSeconds: 60 },
+      trustProxy: false,
+    });
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      CONFIANCE_BASE_URL: 'https://confiance.exemple.fr/',
+      DATABASE_URL: 'postgres://u:p@db:5432/confiance',
+      CONFIANCE_DATA_DIR: '/var/lib/confiance',
+      LOG_LEVEL: 'warn',
+      CONFIANCE_RATE_LIMIT_MAX: '10',
+      CONFIANCE_RATE_LIMIT_WINDOW_SECONDS: '5',
+      CONFIANCE_BODY_LIMIT_BYTES: '2048',
+      CONFIANCE_TRUST_PROXY: 'true',
+      CONFIANCE_DB_POOL_MAX: '4',
+      CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS: '3',
+    });
+    expect(config).toEqual({
+      port: 9000,
+      host: '0.0.0.0',
+      baseUrl: 'https://confiance.exemple.fr',
+      databaseUrl: 'postgres://u:p@db:5432/confiance',
+      dataDir: '/var/lib/confiance',
+      logLevel: 'warn',
+      rateLimit: { max: 10, windowSeconds: 5 },
+      bodyLimitBytes: 2048,
+      trustProxy: true,
+      dbPoolMax: 4,
+      shutdownTimeoutSeconds: 3,
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: ' ' })).toMatchObject({ port: 8080, databaseUrl: undefined });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT = « abc » n'est pas valide : attendu un entier entre 1 et 65535/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ PORT: '-1' }, /PORT/],
+    [{ CONFIANCE_BASE_URL: 'confiance.fr' }, /CONFIANCE_BASE_URL .* URL http\(s\) absolue/],
+    [{ CONFIANCE_BASE_URL: 'https://x.fr/?a=1' }, /CONFIANCE_BASE_URL/],
+    [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL n'est pas valide/],
+    [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL = « verbose »/],
+    [{ CONFIANCE_TRUST_PROXY: 'yes' }, /CONFIANCE_TRUST_PROXY/],
+    [{ CONFIANCE_RATE_LIMIT_MAX: '0' }, /CONFIANCE_RATE_LIMIT_MAX/],
+    [{ HOST: 'a b' }, /HOST/],
+  ])('refuses %o with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reports every problem at once and never echoes a database password', () => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'y', DATABASE_URL: 'mysql://user:s3cret@h/db' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(3);
+      expect((error as Error).message).not.toContain('s3cret');
+    }
+  });
+});
