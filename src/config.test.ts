@@ -51,7 +51,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ PORT: 'abc' }, /PORT = « abc » n'est pas valide : attendu un entier entre 1 et 65535/],
+    [{ PORT: 'abc' }, /PORT = « abc » n'est pas valide : attendu un entier entre 0 et 65535/],
     [{ PORT: '70000' }, /PORT/],
     [{ PORT: '-1' }, /PORT/],
     [{ CONFIANCE_BASE_URL: 'confiance.fr' }, /CONFIANCE_BASE_URL .* URL http\(s\) absolue/],

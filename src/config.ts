@@ -28,7 +28,7 @@ export interface VariableSpec {
 export const variables: VariableSpec[] = [
   {
     name: 'PORT',
-    expected: 'un entier entre 1 et 65535',
+    expected: 'un entier entre 0 et 65535 (0 : port libre choisi par le système)',
     defaultValue: '8080',
     description: "Port d'écoute HTTP.",
   },
@@ -134,7 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return n;
   };
 
-  const port = integer('PORT', 8080, 1, 65535);
+  const port = integer('PORT', 8080, 0, 65535);
   const host = raw('HOST') ?? 'localhost';
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) fail('HOST', host);
 

@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox';
 import type { AppContext } from '../app-context.ts';
 import { requireScope } from '../auth/api-auth.ts';
-import { HttpProblem } from '../http/problem.ts';
+import { HttpProblem, problemResponses } from '../http/problem.ts';
 import type { TypedApp } from '../http/typed.ts';
 import { appendEvent } from './append.ts';
 import {
@@ -90,20 +90,26 @@ const EventSchema = Type.Object({
   hash: Type.String({ description: 'Empreinte SHA-256 de cet événement' }),
 });
 
-const EventsPage = Type.Object({
-  events: Type.Array(EventSchema),
-  next: Type.Union([Type.String(), Type.Null()], { description: 'URL de la page suivante, ou null' }),
-});
+const EventsPage = Type.Object(
+  {
+    events: Type.Array(EventSchema),
+    next: Type.Union([Type.String(), Type.Null()], { description: 'URL de la page suivante, ou null' }),
+  },
+  { description: 'Une page d’événements' },
+);
 
-const ChainStateSchema = Type.Object({
-  status: Type.Union([Type.Literal('unchecked'), Type.Literal('intact'), Type.Literal('broken')]),
-  verifiedUpTo: Type.Integer({ description: 'Dernier événement vérifié' }),
-  firstBreak: Type.Union([
-    Type.Object({ seq: Type.Integer(), kind: Type.String(), detail: Type.String() }),
-    Type.Null(),
-  ]),
-  checkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
+const ChainStateSchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal('unchecked'), Type.Literal('intact'), Type.Literal('broken')]),
+    verifiedUpTo: Type.Integer({ description: 'Dernier événement vérifié' }),
+    firstBreak: Type.Union([
+      Type.Object({ seq: Type.Integer(), kind: Type.String(), detail: Type.String() }),
+      Type.Null(),
+    ]),
+    checkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { description: 'État de la chaîne' },
+);
 
 function toJson(e: AuditEvent): Static<typeof EventSchema> {
   return {
@@ -190,7 +196,10 @@ export async function auditRoutes(app: TypedApp, ctx: AppContext): Promise<void>
           'avec l’idNat_PS de l’acteur et le FINESS de la structure. Le client qui déclare est enregistré avec l’événement.',
         security: [{ jeton: ['audit:write'] }],
         body: NewEvent,
-        response: { 201: EventSchema },
+        response: {
+          201: Type.Object(EventSchema.properties, { description: 'Événement inscrit' }),
+          ...problemResponses(400, 401, 403, 413, 415, 422, 429),
+        },
       },
     },
     async (request, reply) => {
@@ -229,7 +238,7 @@ export async function auditRoutes(app: TypedApp, ctx: AppContext): Promise<void>
           'Chaque consultation est elle-même tracée.',
         security: [{ jeton: ['audit:read'] }],
         querystring: EventsQuery,
-        response: { 200: EventsPage },
+        response: { 200: EventsPage, ...problemResponses(400, 401, 403, 429) },
       },
     },
     async (request) => {
@@ -251,7 +260,7 @@ export async function auditRoutes(app: TypedApp, ctx: AppContext): Promise<void>
             since: q.since ? new Date(q.since) : undefined,
             until: q.until ? new Date(q.until) : undefined,
           },
-          { limit: q.limit, cursor: q.cursor },
+          { limit: q.limit ?? 50, cursor: q.cursor },
         );
       } catch (error) {
         if (error instanceof CursorError)
@@ -293,7 +302,7 @@ export async function auditRoutes(app: TypedApp, ctx: AppContext): Promise<void>
           'Vérifie les événements ajoutés depuis le dernier contrôle et renvoie l’état de la chaîne. ' +
           'La vérification complète se fait avec `confiance audit verify`.',
         security: [{ jeton: ['audit:read'] }],
-        response: { 200: ChainStateSchema },
+        response: { 200: ChainStateSchema, ...problemResponses(401, 403, 429) },
       },
     },
     async () => {

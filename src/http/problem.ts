@@ -1,4 +1,5 @@
 import type { FastifyError } from 'fastify';
+import { Type } from 'typebox';
 
 /** An error a route throws on purpose: its status, title and detail go to the client as they are. */
 export class HttpProblem extends Error {
@@ -214,4 +215,34 @@ export function toProblem(
     detail: 'Une erreur inattendue est survenue. Elle a été journalisée avec l’identifiant de requête.',
     ...base,
   };
+}
+
+const ProblemSchema = (description: string) =>
+  Type.Object(
+    {
+      type: Type.String(),
+      title: Type.String(),
+      status: Type.Integer(),
+      detail: Type.String(),
+      instance: Type.Optional(Type.String()),
+      requestId: Type.String(),
+      invalidParams: Type.Optional(
+        Type.Array(Type.Object({ name: Type.String(), in: Type.String(), reason: Type.String() })),
+      ),
+    },
+    { description },
+  );
+
+/** Documents the problem+json answers of a route in its OpenAPI schema. */
+export function problemResponses(...statuses: number[]) {
+  const descriptions: Record<number, string> = {
+    400: 'Paramètre ou corps invalide (`invalidParams` nomme chacun)',
+    401: 'Jeton absent ou invalide',
+    403: 'Jeton sans le droit requis',
+    413: 'Corps trop volumineux',
+    415: 'Type de contenu non accepté',
+    422: 'Contenu refusé par les règles métier',
+    429: 'Limite de requêtes atteinte (voir `Retry-After`)',
+  };
+  return Object.fromEntries(statuses.map((s) => [s, ProblemSchema(descriptions[s] ?? titleFor(s))]));
 }

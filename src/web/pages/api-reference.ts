@@ -30,6 +30,12 @@ export interface OpenApiDocument {
   paths?: Record<string, Record<string, Operation>>;
 }
 
+/** Descriptions use Markdown's `code` spans, nothing else. */
+function prose(text: string | undefined): SafeHtml {
+  const parts = (text ?? '').split('`');
+  return html`${parts.map((part, i) => (i % 2 ? html`<code>${part}</code>` : part))}`;
+}
+
 const places: Record<string, string> = { query: 'requête', path: 'chemin', header: 'en-tête' };
 
 function typeOf(p: Parameter): string {
@@ -45,7 +51,7 @@ function operation(method: string, path: string, op: Operation): SafeHtml {
   return html`<section class="card" aria-labelledby="${`${method}-${path}`}">
   <h3 id="${`${method}-${path}`}"><span class="method">${method.toUpperCase()}</span> <code>${path}</code></h3>
   <p><strong>${op.summary ?? ''}</strong></p>
-  ${op.description ? html`<p>${op.description}</p>` : ''}
+  ${op.description ? html`<p>${prose(op.description)}</p>` : ''}
   ${scopes.length ? html`<p>Jeton requis avec le droit ${scopes.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`)}.</p>` : html`<p>Accès libre.</p>`}
   ${
     op.parameters?.length
@@ -54,12 +60,12 @@ function operation(method: string, path: string, op: Operation): SafeHtml {
     <thead><tr><th scope="col">Paramètre</th><th scope="col">Où</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead>
     <tbody>${op.parameters.map(
       (p) =>
-        html`<tr><td><code>${p.name}</code>${p.required ? ' (obligatoire)' : ''}</td><td>${places[p.in] ?? p.in}</td><td>${typeOf(p)}</td><td>${p.description ?? ''}</td></tr>`,
+        html`<tr><td><code>${p.name}</code>${p.required ? ' (obligatoire)' : ''}</td><td>${places[p.in] ?? p.in}</td><td>${typeOf(p)}</td><td>${prose(p.description)}</td></tr>`,
     )}</tbody>
   </table>`
       : ''
   }
-  <p>Réponses : ${Object.entries(op.responses ?? {}).map(([code, r], i) => html`${i ? ' ; ' : ''}<code>${code}</code> ${r.description ?? ''}`)}</p>
+  <p>Réponses : ${Object.entries(op.responses ?? {}).map(([code, r], i) => html`${i ? ' ; ' : ''}<code>${code}</code> ${prose(r.description)}`)}</p>
 </section>`;
 }
 
@@ -73,7 +79,7 @@ export function apiReferencePage(doc: OpenApiDocument): string {
     title: 'Référence de l’API',
     current: '/api/v1/reference',
     body: html`<h1>Référence de l’API <span class="muted">v${doc.info.version}</span></h1>
-<p>${doc.info.description ?? ''}</p>
+<p>${prose(doc.info.description)}</p>
 <p>Document OpenAPI 3.1 : <a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a>.
 Les erreurs suivent le format <code>application/problem+json</code> (RFC 9457) avec un titre et un détail en français
 et l’identifiant de requête (<code>requestId</code>, aussi dans l’en-tête <code>X-Request-Id</code>).</p>
