@@ -51,12 +51,12 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ PORT: 'abc' }, /PORT = « abc » n'est pas valide : attendu un entier entre 0 et 65535/],
+    [{ PORT: 'abc' }, /PORT = « abc » n’est pas valide : attendu un entier entre 0 et 65535/],
     [{ PORT: '70000' }, /PORT/],
     [{ PORT: '-1' }, /PORT/],
     [{ CONFIANCE_BASE_URL: 'confiance.fr' }, /CONFIANCE_BASE_URL .* URL http\(s\) absolue/],
     [{ CONFIANCE_BASE_URL: 'https://x.fr/?a=1' }, /CONFIANCE_BASE_URL/],
-    [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL n'est pas valide/],
+    [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL n’est pas valide/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL = « verbose »/],
     [{ CONFIANCE_TRUST_PROXY: 'yes' }, /CONFIANCE_TRUST_PROXY/],
     [{ CONFIANCE_RATE_LIMIT_MAX: '0' }, /CONFIANCE_RATE_LIMIT_MAX/],

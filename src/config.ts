@@ -30,13 +30,13 @@ export const variables: VariableSpec[] = [
     name: 'PORT',
     expected: 'un entier entre 0 et 65535 (0 : port libre choisi par le système)',
     defaultValue: '8080',
-    description: "Port d'écoute HTTP.",
+    description: 'Port d’écoute HTTP.',
   },
   {
     name: 'HOST',
-    expected: "un nom d'hôte ou une adresse IP",
+    expected: 'un nom d’hôte ou une adresse IP',
     defaultValue: 'localhost',
-    description: "Adresse d'écoute (`0.0.0.0` pour écouter sur toutes les interfaces).",
+    description: 'Adresse d’écoute (`0.0.0.0` pour écouter sur toutes les interfaces).',
   },
   {
     name: 'CONFIANCE_BASE_URL',
@@ -122,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value === '' ? undefined : value;
   };
   const fail = (name: string, value: string) =>
-    problems.push(`${name} = « ${value} » n'est pas valide : attendu ${spec(name).expected}.`);
+    problems.push(`${name} = « ${value} » n’est pas valide : attendu ${spec(name).expected}.`);
   const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const value = raw(name);
     if (value === undefined) return fallback;
@@ -152,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const parsed = URL.canParse(databaseUrl) ? new URL(databaseUrl) : undefined;
     // The URL may hold a password: never echo it back.
     if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname)
-      problems.push(`DATABASE_URL n'est pas valide : attendu ${spec('DATABASE_URL').expected}.`);
+      problems.push(`DATABASE_URL n’est pas valide : attendu ${spec('DATABASE_URL').expected}.`);
   }
 
   const logLevel = (raw('LOG_LEVEL') ?? 'info') as LogLevel;

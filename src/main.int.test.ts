@@ -36,7 +36,7 @@ describe('confiance CLI', () => {
   it('stops with a French line naming the variable on bad configuration', async () => {
     const { code, stderr } = await confiance(['db', 'status'], { PORT: 'huit' });
     expect(code).toBe(78);
-    expect(stderr).toContain("PORT = « huit » n'est pas valide");
+    expect(stderr).toContain('PORT = « huit » n’est pas valide');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
