@@ -65,6 +65,16 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     reply.header('x-request-id', request.id);
   });
 
+  // During shutdown, answers to requests still in flight close their connection, so that keep-alive clients
+  // do not hold the server open until the shutdown delay runs out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
