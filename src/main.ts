@@ -103,7 +103,8 @@ program
     'Démarrer la démonstration : base embarquée et données synthétiques (commande de `npm start`).',
   )
   .action(async () => {
-    const config = loadConfig();
+    // The demo's banner is what a newcomer reads; request logs stay available with LOG_LEVEL=info.
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
     const server = await startServer(config);
     stopOnSignals(server);
     const token = await demoToken(server, config);
