@@ -8,5 +8,6 @@ it('documents every configuration variable in the README', () => {
     .split('\n')
     .filter((line) => line.startsWith('|'))
     .map((line) => line.split('|').map((cell) => cell.trim()));
-  for (const v of variables) expect(rows).toContainEqual(expect.arrayContaining([`\`${v.name}\``, v.description]));
+  for (const v of variables)
+    expect(rows).toContainEqual(expect.arrayContaining([`\`${v.name}\``, v.description]));
 });

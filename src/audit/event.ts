@@ -24,9 +24,8 @@ export interface AuditEventInput {
   details?: Record<string, unknown>;
 }
 
-export interface AuditEvent {
-  seq: number;
-  occurredAt: Date;
+/** The flat, normalised content of an event, shared by its prepared and stored forms. */
+interface EventFields {
   action: string;
   outcome: Outcome;
   actorKind: ActorKind;
@@ -37,6 +36,11 @@ export interface AuditEvent {
   subjectType: string | null;
   subjectId: string | null;
   requestId: string | null;
+}
+
+export interface AuditEvent extends EventFields {
+  seq: number;
+  occurredAt: Date;
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
@@ -102,17 +106,7 @@ const text = (value: string | null | undefined, field: string, max: number): str
 };
 
 /** The event's content before it is placed in the chain: validated, normalised, canonical details. */
-export interface PreparedEvent {
-  action: string;
-  outcome: Outcome;
-  actorKind: ActorKind;
-  actorId: string | null;
-  structureFiness: string | null;
-  mie: string | null;
-  mieLevel: string | null;
-  subjectType: string | null;
-  subjectId: string | null;
-  requestId: string | null;
+export interface PreparedEvent extends EventFields {
   detailsJson: string;
 }
 
@@ -171,17 +165,6 @@ export function eventHash(seq: number, occurredAt: Date, e: PreparedEvent, prevH
 
 /** Rebuilds the hashed content of a stored event, to check it. */
 export function preparedFromStored(e: AuditEvent): PreparedEvent {
-  return {
-    action: e.action,
-    outcome: e.outcome,
-    actorKind: e.actorKind,
-    actorId: e.actorId,
-    structureFiness: e.structureFiness,
-    mie: e.mie,
-    mieLevel: e.mieLevel,
-    subjectType: e.subjectType,
-    subjectId: e.subjectId,
-    requestId: e.requestId,
-    detailsJson: canonicalJson(e.details),
-  };
+  const { seq: _seq, occurredAt: _at, details, prevHash: _prev, hash: _hash, ...fields } = e;
+  return { ...fields, detailsJson: canonicalJson(details) };
 }
