@@ -77,21 +77,22 @@ describe('directory generator', () => {
       'savoirFaire',
     ]);
     const activities = sources.find((s) => s.kind === 'personneActivite') as SourceFile;
-    const { rows, rejects, index, encoding } = await rowsOf(activities, personneActiviteColumns);
+    const { rows, rejects, index: positions, encoding } = await rowsOf(activities, personneActiviteColumns);
+    const at = (name: string) => (positions as Record<string, number>)[name] as number;
     expect(encoding).toBe('utf-8');
     expect(rejects).toEqual([]);
     expect(rows.length).toBeGreaterThan(400);
     for (const f of rows) {
       const id = parsePpIdentity(
-        f[index["Type d'identifiant PP"]] ?? '',
-        f[index['Identifiant PP']] ?? '',
-        f[index['Identification nationale PP']] ?? '',
+        f[at("Type d'identifiant PP")] ?? '',
+        f[at('Identifiant PP')] ?? '',
+        f[at('Identification nationale PP')] ?? '',
       );
       expect(id.ok).toBe(true);
     }
-    const types = new Set(rows.map((f) => f[index["Type d'identifiant PP"]]));
+    const types = new Set(rows.map((f) => f[at("Type d'identifiant PP")]));
     expect(types).toEqual(new Set(['8', '0']));
-    const departements = new Set(rows.map((f) => f[index['Code Département (structure)']]));
+    const departements = new Set(rows.map((f) => f[at('Code Département (structure)')]));
     expect(departements.size).toBeGreaterThan(50);
 
     const finess = sources.find((s) => s.kind === 'finessEtalab') as SourceFile;
@@ -116,7 +117,7 @@ describe('directory generator', () => {
         sources.find((s) => s.kind === 'personneActivite') as SourceFile,
         personneActiviteColumns,
       );
-      return new Set(rows.map((f) => f[index['Identification nationale PP']]));
+      return new Set(rows.map((f) => f[at('Identification nationale PP')]));
     };
     const [d0, d1] = [await ids(days[0] as GeneratedDay), await ids(days[1] as GeneratedDay)];
     const departed = [...d0].filter((x) => !d1.has(x)).length;

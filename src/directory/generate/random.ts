@@ -46,7 +46,10 @@ export class Weighted<T> {
 
   constructor(private readonly items: ReadonlyArray<readonly [T, number]>) {
     let sum = 0;
-    for (const [, w] of items) this.cumulative.push((sum += w));
+    for (const [, w] of items) {
+      sum += w;
+      this.cumulative.push(sum);
+    }
     this.total = sum;
   }
 
