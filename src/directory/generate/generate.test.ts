@@ -117,7 +117,8 @@ describe('directory generator', () => {
         sources.find((s) => s.kind === 'personneActivite') as SourceFile,
         personneActiviteColumns,
       );
-      return new Set(rows.map((f) => f[at('Identification nationale PP')]));
+      const idNat = (index as Record<string, number>)['Identification nationale PP'] as number;
+      return new Set(rows.map((f) => f[idNat]));
     };
     const [d0, d1] = [await ids(days[0] as GeneratedDay), await ids(days[1] as GeneratedDay)];
     const departed = [...d0].filter((x) => !d1.has(x)).length;
