@@ -5,6 +5,16 @@ export interface Schema {
   schema_migration: SchemaMigrationTable;
   audit_event: AuditEventTable;
   api_token: ApiTokenTable;
+  dir_import: DirImportTable;
+}
+
+export interface DirImportTable {
+  id: Generated<number>;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+  sources: ColumnType<unknown, string, string>;
+  status: 'running' | 'success' | 'refused' | 'failed';
+  report: ColumnType<Record<string, unknown>, string, string>;
 }
 
 export interface ApiTokenTable {

@@ -228,18 +228,18 @@ export function person(seed: number, profile: Profile, index: number, day: numbe
         speciality,
       });
     } else {
-      activities.push({
-        mode,
-        structure: structure(seed, ar.int(profile.structures)),
-        cabinet: null,
-        speciality,
-      });
+      // One activity per structure and person: a second one at the same place would repeat the same key.
+      let site = ar.int(profile.structures);
+      while (activities.some((x) => x.structure?.index === site)) site = (site + 1) % profile.structures;
+      activities.push({ mode, structure: structure(seed, site), cabinet: null, speciality });
     }
   }
   const specialitiesHeld: Array<readonly [string, string]> = [];
   if (profession.code === '10') {
-    specialitiesHeld.push(specialityDraw.draw(r));
-    if (r.chance(0.3)) specialitiesHeld.push(specialityDraw.draw(r));
+    const main = specialityDraw.draw(r);
+    specialitiesHeld.push(main);
+    const second = specialityDraw.draw(r);
+    if (r.chance(0.3) && second[0] !== main[0]) specialitiesHeld.push(second);
   } else if (r.chance(0.1)) specialitiesHeld.push(['CEX', 'Compétence exclusive']);
   const hasMailbox = r.chance(0.29);
   let mailboxDay = 0;

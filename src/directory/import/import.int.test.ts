@@ -1,0 +1,215 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../../test/databases.ts';
+import { listEvents } from '../../audit/query.ts';
+import { type GeneratedDay, generateDirectory } from '../generate/generate.ts';
+import type { Profile } from '../generate/population.ts';
+import { collectSources } from '../sources.ts';
+import { importDirectory } from './import.ts';
+
+const tiny: Profile = {
+  persons: 300,
+  structures: 30,
+  departure: 0.01,
+  arrival: 0.01,
+  move: 0.02,
+  closure: 0.02,
+};
+
+let days: GeneratedDay[];
+let activityText: string;
+let stamp: string;
+
+beforeAll(async () => {
+  const out = mkdtempSync(join(tmpdir(), 'confiance-import-'));
+  days = await generateDirectory({ profile: tiny, seed: 11, days: 2, out });
+  const [day0] = days as [GeneratedDay];
+  stamp = day0.stamp;
+  const source = (await collectSources([day0.dir])).find((s) => s.kind === 'personneActivite');
+  activityText = await text(await (source as NonNullable<typeof source>).open());
+});
+
+/** A folder holding only a (possibly altered) Personne_activite file. */
+function activityFile(transform: (lines: string[]) => string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'confiance-bad-'));
+  const lines = activityText.split('\n').filter(Boolean);
+  writeFileSync(
+    join(dir, `PS_LibreAcces_Personne_activite_${stamp}.txt`),
+    `${transform(lines).join('\n')}\n`,
+  );
+  return dir;
+}
+
+const count = async (t: TestDatabase, table: string, where = 'true') =>
+  (
+    await sql<{
+      n: number;
+    }>`select count(*)::int as n from ${sql.raw(table)} where ${sql.raw(where)}`.execute(t.database.db)
+  ).rows[0]?.n;
+
+describeEachDriver('directory import', (driver) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(driver);
+  });
+  afterAll(() => t.drop());
+
+  it('imports a generation of every file, then re-imports it without any change', async () => {
+    const first = await importDirectory(t.database, [(days[0] as GeneratedDay).dir]);
+    expect(first.status, first.message).toBe('success');
+    expect(first.rejectCount).toBe(0);
+    const activities = activityText.split('\n').filter(Boolean).length - 1;
+    expect(first.resources.activity).toMatchObject({
+      staged: activities,
+      created: activities,
+      changed: 0,
+      deactivated: 0,
+    });
+    for (const name of ['professional', 'savoirFaire', 'diploma', 'mailbox', 'structure'] as const)
+      expect(first.resources[name]?.created).toBeGreaterThan(0);
+    expect(await count(t, 'dir_structure', 'lat is not null')).toBe(first.resources.structure?.created);
+    expect(first.sources.find((s) => s.kind === 'finessEtalab')?.encoding).toBe('windows-1252');
+
+    const before = await sql`select key, changed_at from dir_activity order by key`.execute(t.database.db);
+    const again = await importDirectory(t.database, [(days[0] as GeneratedDay).dir]);
+    expect(again.status).toBe('success');
+    for (const r of Object.values(again.resources))
+      expect(r).toMatchObject({ created: 0, changed: 0, deactivated: 0 });
+    const after = await sql`select key, changed_at from dir_activity order by key`.execute(t.database.db);
+    expect(after.rows).toEqual(before.rows);
+  });
+
+  it('applies the next day: arrivals, departures and moves, with change dates', async () => {
+    const next = await importDirectory(t.database, [(days[1] as GeneratedDay).dir]);
+    expect(next.status, next.message).toBe('success');
+    const a = next.resources.activity;
+    expect(a?.created).toBeGreaterThan(0);
+    expect(a?.deactivated).toBeGreaterThan(0);
+    expect(
+      await count(
+        t,
+        'dir_activity',
+        `not active and deactivated_at is not null and changed_import = ${next.id}`,
+      ),
+    ).toBe(a?.deactivated);
+    expect(await count(t, 'dir_activity', `active and changed_import < ${next.id}`)).toBeGreaterThan(0);
+  });
+
+  it('refuses a generation that would deactivate too much, unless told to', async () => {
+    const half = activityFile((lines) => lines.filter((_, i) => i === 0 || i % 2 === 0));
+    const refused = await importDirectory(t.database, [half]);
+    expect(refused.status).toBe('refused');
+    expect(refused.message).toMatch(/Garde-fou : .*\d+ situations d’exercice sur \d+ \(\d+\.\d %\)/);
+    const events = await listEvents(
+      t.database,
+      { action: 'directory.import', outcome: 'denied' },
+      { limit: 5 },
+    );
+    expect(events.events).toHaveLength(1);
+    const forced = await importDirectory(t.database, [half], { acceptMassChange: true });
+    expect(forced.status).toBe('success');
+    expect(forced.resources.activity?.deactivated).toBeGreaterThan(0);
+    // Only the resources of the imported file are touched.
+    expect(forced.resources.mailbox).toBeUndefined();
+    const back = await importDirectory(t.database, [(days[1] as GeneratedDay).dir], {
+      acceptMassChange: true,
+    });
+    // Rows deactivated by the forced import come back; the active set is exactly the generation imported.
+    expect(back.resources.activity?.changed).toBeGreaterThanOrEqual(
+      forced.resources.activity?.deactivated ?? 0,
+    );
+    expect(back.resources.activity?.active).toBe(back.resources.activity?.staged);
+  });
+
+  describe('bad input names file, line and reason, and leaves the mirror as it was', () => {
+    let snapshot: unknown;
+    beforeAll(async () => {
+      snapshot = (
+        await sql`select key, row_hash, active from dir_activity order by key`.execute(t.database.db)
+      ).rows;
+    });
+    const unchanged = async () =>
+      expect(
+        (await sql`select key, row_hash, active from dir_activity order by key`.execute(t.database.db)).rows,
+      ).toEqual(snapshot);
+
+    it.each([
+      [
+        'an invalid RPPS key',
+        (l: string[]) =>
+          l.map((x, i) =>
+            i === 3
+              ? x.replace(/\|810(\d{9})\|/, (_, d) => `|810${d.slice(0, 8)}${(Number(d[8]) + 1) % 10}|`)
+              : x,
+          ),
+        /:4 : (RPPS invalide|identification nationale)/,
+      ],
+      [
+        'a wrong column count',
+        (l: string[]) => l.map((x, i) => (i === 5 ? x.replace('|', '||') : x)),
+        /:6 : 57 champs au lieu de 56/,
+      ],
+      [
+        'a missing column',
+        (l: string[]) => l.map((x, i) => (i === 0 ? x.replace('Code profession', 'Profession') : x)),
+        /:1 : colonne absente : « Code profession »/,
+      ],
+      ['a duplicated line', (l: string[]) => [...l, l[2] as string], /clé en double \(déjà ligne 3\)/],
+      [
+        'an invalid FINESS',
+        (l: string[]) =>
+          l.map((x, i) =>
+            i === 7
+              ? x
+                  .replace(/\|F([0-9][0-9AB])(\d{7})\|/, '|F$1$2|')
+                  .replace(/\|([0-9][0-9AB]\d{7})\|([0-9][0-9AB]\d{7})\|F/, '|$1X|$2|F')
+              : x,
+          ),
+        /FINESS site invalide|:8 /,
+      ],
+    ])('%s', async (_name, transform, reason) => {
+      const result = await importDirectory(t.database, [activityFile(transform)]);
+      expect(result.status).toBe('failed');
+      expect(
+        `${result.message}\n${result.rejects.map((r) => `${r.file}:${r.line} : ${r.reason}`).join('\n')}`,
+      ).toMatch(reason);
+      await unchanged();
+    });
+
+    it('a corrupt or truncated ZIP', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'confiance-zip-'));
+      const zip = readFileSync(join((days[0] as GeneratedDay).dir, `PS_LibreAcces_${stamp}.zip`));
+      writeFileSync(join(dir, `PS_LibreAcces_${stamp}.zip`), zip.subarray(0, Math.floor(zip.length / 2)));
+      const truncated = await importDirectory(t.database, [dir]);
+      expect(truncated.status).toBe('failed');
+      expect(truncated.message).toMatch(/PS_LibreAcces_\d{12}\.zip.*archive ZIP illisible/);
+      await unchanged();
+    });
+
+    it('a file in a bad encoding', async () => {
+      const dir = activityFile((l) => l);
+      const file = join(dir, `PS_LibreAcces_Personne_activite_${stamp}.txt`);
+      const bytes = readFileSync(file);
+      writeFileSync(file, Buffer.concat([bytes, Buffer.from([0xe9, 0x7c, 0x0a])]));
+      const result = await importDirectory(t.database, [dir]);
+      expect(result.status).toBe('failed');
+      expect(result.message).toMatch(/octets invalides en utf-8/);
+      await unchanged();
+    });
+
+    it('an unknown file', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'confiance-unknown-'));
+      mkdirSync(join(dir, 'x'));
+      writeFileSync(join(dir, 'notes.txt'), 'x');
+      const result = await importDirectory(t.database, [join(dir, 'notes.txt')]);
+      expect(result).toMatchObject({
+        status: 'failed',
+        message: expect.stringMatching(/non reconnu : notes\.txt/),
+      });
+    });
+  });
+});

@@ -1,0 +1,219 @@
+import { sql } from 'kysely';
+import { appendEvent } from '../../audit/append.ts';
+import type { AuditEventInput } from '../../audit/event.ts';
+import type { Database } from '../../db/connect.ts';
+import { FormatError } from '../formats/lines.ts';
+import type { Reject } from '../formats/table.ts';
+import { collectSources, type SourceFile } from '../sources.ts';
+import {
+  countDeactivations,
+  dropDuplicates,
+  indexStaging,
+  type MergeCounts,
+  mergeResource,
+  resetStaging,
+} from './merge.ts';
+import { type Resource, type ResourceName, resources } from './resources.ts';
+import { type StageProgress, type StageResult, stageSource } from './stage.ts';
+
+export interface ImportOptions {
+  /** Share of a resource's active rows a generation may deactivate (default 15 %). */
+  maxDeactivation?: number;
+  acceptMassChange?: boolean;
+  /** Rejected lines tolerated before the import is refused (default 0: any bad line stops it). */
+  maxRejects?: number;
+  onProgress?: (p: StageProgress) => void;
+  /** Who asked for the import, for the audit trail. */
+  actor?: AuditEventInput['actor'];
+}
+
+export interface ResourceReport extends MergeCounts {
+  staged: number;
+  active: number;
+}
+
+export interface ImportReport {
+  id: number | null;
+  status: 'success' | 'refused' | 'failed';
+  /** One French sentence saying what happened. */
+  message: string;
+  sources: StageResult[];
+  rejects: Reject[];
+  rejectCount: number;
+  resources: Partial<Record<ResourceName, ResourceReport>>;
+  guard: Array<{ resource: ResourceName; active: number; missing: number; share: number }>;
+  seconds: number;
+}
+
+const keptRejects = 1000;
+
+/**
+ * Imports extraction files into the mirror. Files are staged with COPY, checked (bad lines, duplicated keys,
+ * deletion guard), then merged in one transaction: until it commits, the previous generation is what is served,
+ * and a crash at any point leaves it intact.
+ */
+export async function importDirectory(
+  database: Database,
+  paths: readonly string[],
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  const started = performance.now();
+  const maxShare = options.maxDeactivation ?? 0.15;
+  const maxRejects = options.maxRejects ?? 0;
+  const report: ImportReport = {
+    id: null,
+    status: 'failed',
+    message: '',
+    sources: [],
+    rejects: [],
+    rejectCount: 0,
+    resources: {},
+    guard: [],
+    seconds: 0,
+  };
+  const reject = (r: Reject) => {
+    report.rejectCount++;
+    if (report.rejects.length < keptRejects) report.rejects.push(r);
+  };
+  const finish = async (status: ImportReport['status'], message: string) => {
+    report.status = status;
+    report.message = message;
+    report.seconds = Math.round((performance.now() - started) / 10) / 100;
+    if (report.id !== null)
+      await database.db
+        .updateTable('dir_import')
+        .set({
+          status,
+          finished_at: new Date(),
+          report: JSON.stringify({ ...report, rejects: report.rejects.slice(0, 100) }),
+        })
+        .where('id', '=', report.id)
+        .execute();
+    await appendEvent(database, {
+      action: 'directory.import',
+      outcome: status === 'success' ? 'success' : status === 'refused' ? 'denied' : 'failure',
+      actor: options.actor ?? { kind: 'system' },
+      subject: report.id === null ? null : { type: 'directory-import', id: String(report.id) },
+      details: {
+        sources: report.sources.map((s) => s.file),
+        rejected: report.rejectCount,
+        resources: report.resources,
+        guard: report.guard,
+        reason: status === 'success' ? null : message,
+      },
+    });
+    return report;
+  };
+
+  let sources: SourceFile[];
+  try {
+    sources = await collectSources(paths);
+  } catch (error) {
+    if (error instanceof FormatError) return finish('failed', error.message);
+    throw error;
+  }
+  if (sources.length === 0) return finish('failed', 'Aucun fichier à importer.');
+
+  return database.withLock('directory-import', async () => {
+    const inserted = await database.db
+      .insertInto('dir_import')
+      .values({
+        status: 'running',
+        sources: JSON.stringify(sources.map((s) => ({ file: s.name, stamp: s.stamp }))),
+        report: '{}',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    report.id = inserted.id;
+
+    const kinds = new Set(sources.map((s) => s.kind));
+    const touched = Object.values(resources).filter((r) => kinds.has(r.source));
+    for (const r of touched) await resetStaging(database.db, r);
+    await sql`truncate dir_structure_geo_stg`.execute(database.db);
+
+    try {
+      for (const source of sources)
+        report.sources.push(await stageSource(database, source, reject, options.onProgress));
+    } catch (error) {
+      if (error instanceof FormatError) return finish('failed', `Import interrompu : ${error.message}`);
+      const message = error instanceof Error ? error.message : String(error);
+      return finish('failed', `Import interrompu : ${message}`);
+    }
+
+    if (kinds.has('personneActivite')) {
+      const p = resources.professional;
+      await sql
+        .raw(`insert into dir_professional_stg (line, id_nat, ${p.columns.join(', ')})
+        select distinct on (id_nat) line, id_nat, ${p.columns.join(', ')} from dir_activity_stg order by id_nat, line`)
+        .execute(database.db);
+    }
+    if (kinds.has('finessEtalab'))
+      await sql`update dir_structure_stg s set lat = g.lat, lon = g.lon, coord_source = g.coord_source
+        from dir_structure_geo_stg g where g.finess = s.finess`.execute(database.db);
+
+    for (const r of touched) {
+      await indexStaging(database.db, r);
+      const sourceName = report.sources.find((s) => s.kind === r.source)?.file ?? r.source;
+      if (r.name !== 'professional')
+        for (const d of await dropDuplicates(database.db, r))
+          reject({
+            file: sourceName,
+            line: d.line,
+            reason: `clé en double (déjà ligne ${d.first}) : ${d.key}`,
+          });
+    }
+
+    if (report.rejectCount > maxRejects)
+      return finish(
+        'failed',
+        `${report.rejectCount} ligne(s) rejetée(s) (au plus ${maxRejects} admises) : la génération précédente reste en service.`,
+      );
+
+    for (const r of touched) {
+      const { active, missing } = await countDeactivations(database.db, r);
+      const share = active === 0 ? 0 : missing / active;
+      report.guard.push({ resource: r.name, active, missing, share: Math.round(share * 1000) / 1000 });
+    }
+    const excessive = report.guard.filter((g) => g.share > maxShare);
+    if (excessive.length > 0 && !options.acceptMassChange)
+      return finish(
+        'refused',
+        `Garde-fou : ${excessive
+          .map(
+            (g) =>
+              `${g.missing} ${resources[g.resource].label} sur ${g.active} (${(g.share * 100).toFixed(1)} %)`,
+          )
+          .join(
+            ', ',
+          )} seraient désactivés, au-delà de ${(maxShare * 100).toFixed(0)} %. Relancez avec --accept-mass-change si c’est voulu.`,
+      );
+
+    const now = new Date();
+    const id = report.id as number;
+    await database.db.transaction().execute(async (trx) => {
+      for (const r of touched) {
+        const counts = await mergeResource(trx, r, id, now);
+        const staged = await sql<{
+          n: number;
+        }>`select count(*)::int as n from ${sql.raw(`${r.table}_stg`)}`.execute(trx);
+        const active = await sql<{
+          n: number;
+        }>`select count(*)::int as n from ${sql.raw(r.table)} where active`.execute(trx);
+        report.resources[r.name] = {
+          ...counts,
+          staged: staged.rows[0]?.n ?? 0,
+          active: active.rows[0]?.n ?? 0,
+        };
+      }
+    });
+    return finish('success', summary(report, touched));
+  });
+}
+
+function summary(report: ImportReport, touched: Resource[]): string {
+  const parts = touched.map((r) => {
+    const c = report.resources[r.name];
+    return c ? `${r.label} : ${c.created} créés, ${c.changed} modifiés, ${c.deactivated} désactivés` : '';
+  });
+  return `Import réussi (${parts.join(' ; ')}).`;
+}

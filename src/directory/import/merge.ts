@@ -1,0 +1,91 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Schema } from '../../db/schema.ts';
+import type { Resource } from './resources.ts';
+
+type Executor = Kysely<Schema> | Transaction<Schema>;
+
+export interface MergeCounts {
+  created: number;
+  changed: number;
+  deactivated: number;
+}
+
+const stg = (r: Resource) => sql.raw(`${r.table}_stg`);
+const table = (r: Resource) => sql.raw(r.table);
+const key = (r: Resource) => sql.raw(r.key);
+const list = (columns: readonly string[], prefix = '') =>
+  sql.raw(columns.map((c) => `${prefix}${c}`).join(', '));
+/** Content hash computed by PostgreSQL itself, identical on both drivers: the row's text form. */
+const hash = (r: Resource) => sql.raw(`md5(row(${r.columns.join(', ')})::text)`);
+
+/** Active rows of the mirror that the staged generation no longer contains. */
+export async function countDeactivations(
+  db: Executor,
+  r: Resource,
+): Promise<{ active: number; missing: number }> {
+  const result = await sql<{ active: number; missing: number }>`
+    select count(*)::int as active,
+           count(*) filter (where not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)}))::int as missing
+    from ${table(r)} t where t.active`.execute(db);
+  return result.rows[0] ?? { active: 0, missing: 0 };
+}
+
+/**
+ * Merges the staged generation into the mirror: new keys are created, rows whose content hash differs (or that
+ * come back) are changed, active rows absent from the generation are deactivated. Unchanged rows keep their
+ * change date, so re-importing the same files changes nothing.
+ */
+export async function mergeResource(
+  db: Executor,
+  r: Resource,
+  importId: number,
+  now: Date,
+): Promise<MergeCounts> {
+  const updates = sql.raw(r.columns.map((c) => `${c} = excluded.${c}`).join(', '));
+  const upserted = await sql<{ created: number; changed: number }>`
+    with up as (
+      insert into ${table(r)} (${key(r)}, ${list(r.columns)}, row_hash, active, created_import, changed_import, changed_at)
+      select ${key(r)}, ${list(r.columns)}, ${hash(r)}, true, ${importId}, ${importId}, ${now} from ${stg(r)}
+      on conflict (${key(r)}) do update set ${updates}, row_hash = excluded.row_hash, active = true,
+        changed_import = excluded.changed_import, changed_at = excluded.changed_at, deactivated_at = null
+      where ${table(r)}.row_hash <> excluded.row_hash or not ${table(r)}.active
+      returning (xmax = 0) as inserted
+    )
+    select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`.execute(
+    db,
+  );
+  const deactivated = await sql`
+    update ${table(r)} t set active = false, deactivated_at = ${now}, changed_import = ${importId}, changed_at = ${now}
+    where t.active and not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)})`.execute(db);
+  return {
+    created: upserted.rows[0]?.created ?? 0,
+    changed: upserted.rows[0]?.changed ?? 0,
+    deactivated: Number(deactivated.numAffectedRows ?? 0),
+  };
+}
+
+/** Removes repeated keys from a staging table, keeping the first line; returns the lines removed. */
+export async function dropDuplicates(
+  db: Executor,
+  r: Resource,
+): Promise<Array<{ key: string; line: number; first: number }>> {
+  const duplicates = await sql<{ key: string; line: number; first: number }>`
+    select a.${key(r)} as key, a.line, b.first from ${stg(r)} a
+    join (select ${key(r)} as k, min(line) as first from ${stg(r)} group by ${key(r)} having count(*) > 1) b on b.k = a.${key(r)}
+    where a.line > b.first order by a.line`.execute(db);
+  if (duplicates.rows.length > 0)
+    await sql`delete from ${stg(r)} a using ${stg(r)} b where a.${key(r)} = b.${key(r)} and a.line > b.line`.execute(
+      db,
+    );
+  return duplicates.rows;
+}
+
+export async function indexStaging(db: Executor, r: Resource): Promise<void> {
+  await sql.raw(`create index if not exists ${r.table}_stg_key on ${r.table}_stg (${r.key})`).execute(db);
+  await sql.raw(`analyze ${r.table}_stg`).execute(db);
+}
+
+/** Empties a staging table and drops its index so that COPY runs at full speed. */
+export async function resetStaging(db: Executor, r: Resource): Promise<void> {
+  await sql.raw(`drop index if exists ${r.table}_stg_key; truncate ${r.table}_stg`).execute(db);
+}

@@ -1,0 +1,110 @@
+import { structureColumns } from '../formats/finess-etalab.ts';
+import {
+  diplomeColumns,
+  mssanteColumns,
+  personneActiviteColumns,
+  savoirFaireColumns,
+} from '../formats/ps-libre-acces.ts';
+import type { SourceKind } from '../sources.ts';
+
+export type ResourceName = 'professional' | 'activity' | 'savoirFaire' | 'diploma' | 'mailbox' | 'structure';
+
+/** A mirrored resource: its table (and `<table>_stg`), key column and data columns, in the migration's order. */
+export interface Resource {
+  name: ResourceName;
+  label: string;
+  table: string;
+  key: string;
+  columns: readonly string[];
+  /** The file that feeds it; a resource is only merged (and deactivated) when its file is imported. */
+  source: SourceKind;
+}
+
+const valuesOf = (map: Record<string, string>) => Object.values(map);
+
+export const resources: Record<ResourceName, Resource> = {
+  professional: {
+    name: 'professional',
+    label: 'professionnels',
+    table: 'dir_professional',
+    key: 'id_nat',
+    columns: [
+      'id_type',
+      'pp_id',
+      'civilite_exercice_code',
+      'civilite_exercice',
+      'civilite_code',
+      'civilite',
+      'nom_exercice',
+      'prenom_exercice',
+    ],
+    source: 'personneActivite',
+  },
+  activity: {
+    name: 'activity',
+    label: 'situations d’exercice',
+    table: 'dir_activity',
+    key: 'key',
+    columns: valuesOf(personneActiviteColumns),
+    source: 'personneActivite',
+  },
+  savoirFaire: {
+    name: 'savoirFaire',
+    label: 'savoir-faire',
+    table: 'dir_savoir_faire',
+    key: 'key',
+    columns: valuesOf(savoirFaireColumns),
+    source: 'savoirFaire',
+  },
+  diploma: {
+    name: 'diploma',
+    label: 'diplômes et autorisations',
+    table: 'dir_diploma',
+    key: 'key',
+    columns: valuesOf(diplomeColumns),
+    source: 'diplome',
+  },
+  mailbox: {
+    name: 'mailbox',
+    label: 'boîtes MSSanté',
+    table: 'dir_mailbox',
+    key: 'key',
+    columns: valuesOf(mssanteColumns),
+    source: 'mssante',
+  },
+  structure: {
+    name: 'structure',
+    label: 'structures FINESS',
+    table: 'dir_structure',
+    key: 'finess',
+    columns: [...structureColumns.filter((c) => c !== 'finess'), 'lat', 'lon', 'coord_source'],
+    source: 'finessEtalab',
+  },
+};
+
+/** Keys built from a row's identifying fields; a change of structure is the end of one activity and the start of another. */
+export function activityKey(v: Record<string, string | null>): string {
+  return [
+    v.id_nat,
+    v.profession_code,
+    v.categorie_code,
+    v.structure_id ?? v.finess_site ?? v.siret ?? '',
+    v.mode_code,
+    v.role_code,
+    v.secteur_code,
+    v.genre_code,
+  ]
+    .map((x) => x ?? '')
+    .join('|');
+}
+
+export const savoirFaireKey = (v: Record<string, string | null>) =>
+  [v.id_nat, v.profession_code, v.type_code, v.code].map((x) => x ?? '').join('|');
+
+export const diplomaKey = (v: Record<string, string | null>) =>
+  [v.id_nat, v.type_diplome_code, v.diplome_code, v.type_autorisation_code, v.discipline_code]
+    .map((x) => x ?? '')
+    .join('|');
+
+export const mailboxKey = (v: Record<string, string | null>) =>
+  [v.adresse, v.id_nat, v.structure_id].map((x) => x ?? '').join('|');

@@ -1,0 +1,161 @@
+import type { Database } from '../../db/connect.ts';
+import { readFinessEtalab } from '../formats/finess-etalab.ts';
+import { type Encoding, readLines } from '../formats/lines.ts';
+import {
+  diplomeColumns,
+  mssanteColumns,
+  personneActiviteColumns,
+  savoirFaireColumns,
+} from '../formats/ps-libre-acces.ts';
+import { openTable, type Reject } from '../formats/table.ts';
+import { isFiness, isSiren, isSiret, parsePpIdentity } from '../identifiers.ts';
+import type { SourceFile, SourceKind } from '../sources.ts';
+import { activityKey, diplomaKey, mailboxKey, resources, savoirFaireKey } from './resources.ts';
+
+type Values = Record<string, string | null>;
+
+/** Checks one mapped line; returns the reason to reject it, or null. */
+type Check = (v: Values) => string | null;
+
+const identityCheck: Check = (v) => {
+  const id = parsePpIdentity(v.id_type ?? '', v.pp_id ?? '', v.id_nat ?? '');
+  return id.ok ? null : id.reason;
+};
+
+const activityCheck: Check = (v) => {
+  const identity = identityCheck(v);
+  if (identity) return identity;
+  if (v.finess_site !== null && v.finess_site !== undefined && !isFiness(v.finess_site))
+    return `FINESS site invalide « ${v.finess_site} »`;
+  if (v.finess_ej !== null && v.finess_ej !== undefined && !isFiness(v.finess_ej))
+    return `FINESS juridique invalide « ${v.finess_ej} »`;
+  if (v.siret && !isSiret(v.siret)) return `SIRET invalide « ${v.siret} »`;
+  if (v.siren && !isSiren(v.siren)) return `SIREN invalide « ${v.siren} »`;
+  if (!v.profession_code) return 'code profession absent';
+  return null;
+};
+
+const mailboxCheck: Check = (v) => {
+  if (!['PER', 'ORG', 'APP', 'CAB'].includes(v.type ?? ''))
+    return `type de BAL inconnu « ${v.type ?? ''} » (PER, ORG, APP ou CAB)`;
+  if (!v.adresse || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.adresse))
+    return `adresse BAL invalide « ${v.adresse ?? ''} »`;
+  if (v.id_nat || v.pp_id) return identityCheck(v);
+  if (v.type === 'PER') return 'BAL personnelle sans identifiant de professionnel';
+  return null;
+};
+
+interface TableSource {
+  columns: Record<string, string>;
+  table: string;
+  key: (v: Values) => string;
+  check: Check;
+}
+
+const tableSources: Partial<Record<SourceKind, TableSource>> = {
+  personneActivite: {
+    columns: personneActiviteColumns,
+    table: 'dir_activity_stg',
+    key: activityKey,
+    check: activityCheck,
+  },
+  savoirFaire: {
+    columns: savoirFaireColumns,
+    table: 'dir_savoir_faire_stg',
+    key: savoirFaireKey,
+    check: identityCheck,
+  },
+  diplome: { columns: diplomeColumns, table: 'dir_diploma_stg', key: diplomaKey, check: identityCheck },
+  mssante: { columns: mssanteColumns, table: 'dir_mailbox_stg', key: mailboxKey, check: mailboxCheck },
+};
+
+export interface StageResult {
+  file: string;
+  kind: SourceKind;
+  lines: number;
+  staged: number;
+  rejected: number;
+  bytes: number;
+  encoding: Encoding | undefined;
+}
+
+export interface StageProgress {
+  file: string;
+  lines: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+/** Streams one file into its staging table(s) through COPY; bad lines go to `reject`, valid ones are staged. */
+export async function stageSource(
+  database: Database,
+  source: SourceFile,
+  reject: (r: Reject) => void,
+  progress: (p: StageProgress) => void = () => {},
+): Promise<StageResult> {
+  const lines = readLines(source.name, await source.open());
+  let count = 0;
+  let rejected = 0;
+  const onReject = (r: Reject) => {
+    rejected++;
+    reject(r);
+  };
+  const tick = (line: number) => {
+    count = line;
+    if (line % 10_000 === 0)
+      progress({ file: source.name, lines: line, bytes: lines.bytesRead, totalBytes: source.size });
+  };
+  let staged = 0;
+  const spec = tableSources[source.kind];
+  if (spec) {
+    const { check, key } = spec;
+    const headers = Object.keys(spec.columns);
+    const names = Object.values(spec.columns);
+    const table = await openTable(
+      lines,
+      { file: source.name, separator: '|', trailingSeparator: true, columns: headers },
+      onReject,
+    );
+    const positions = headers.map((h) => table.index[h] as number);
+    async function* rows() {
+      for await (const row of table.rows) {
+        tick(row.line);
+        const v: Values = {};
+        for (let i = 0; i < names.length; i++) {
+          const raw = row.fields[positions[i] as number];
+          v[names[i] as string] = raw === undefined || raw === '' ? null : raw;
+        }
+        const reason = check(v);
+        if (reason) onReject({ file: source.name, line: row.line, reason });
+        else yield [row.line, key(v), ...names.map((n) => v[n])];
+      }
+    }
+    staged = await database.bulk.copy(spec.table, ['line', 'key', ...names], rows());
+  } else {
+    const structureColumnsStaged = ['line', 'finess', ...resources.structure.columns];
+    const geo: unknown[][] = [];
+    async function* structures() {
+      for await (const record of readFinessEtalab(source.name, lines, onReject)) {
+        tick(record.line);
+        if (record.kind === 'structure') yield [record.line, ...record.values, null, null, null];
+        else geo.push([record.line, ...record.values]);
+      }
+    }
+    staged = await database.bulk.copy('dir_structure_stg', structureColumnsStaged, structures());
+    await database.bulk.copy(
+      'dir_structure_geo_stg',
+      ['line', 'finess', 'lat', 'lon', 'coord_source'],
+      geo as never,
+    );
+  }
+  progress({ file: source.name, lines: count, bytes: lines.bytesRead, totalBytes: source.size });
+  return {
+    file: source.name,
+    kind: source.kind,
+    lines: count,
+    staged,
+    rejected,
+    bytes: lines.bytesRead,
+    encoding: lines.encoding,
+  };
+}
