@@ -15,6 +15,7 @@ import { frenchHelp } from './cli/french-help.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type Database, DatabaseUnavailableError } from './db/connect.ts';
 import { MigrationError, migrate, migrationStatus } from './db/migrate.ts';
+import { directoryCommand } from './directory/cli.ts';
 import { openConfiguredDatabase, type RunningServer, startServer } from './server.ts';
 import { version } from './version.ts';
 
@@ -253,6 +254,17 @@ tokens
       if (!done) process.exitCode = 1;
     }),
   );
+
+program.addCommand(
+  directoryCommand(
+    (fn) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        return fn(database);
+      }),
+    say,
+  ),
+);
 
 frenchHelp(program);
 program.parseAsync().catch(fail);

@@ -1,0 +1,136 @@
+import { SingleBar } from 'cli-progress';
+import { Command, Option } from 'commander';
+import type { Database } from '../db/connect.ts';
+import { generateDirectory } from './generate/generate.ts';
+import { profiles } from './generate/population.ts';
+import { type ImportReport, importDirectory } from './import/import.ts';
+import { resources } from './import/resources.ts';
+import type { StageProgress } from './import/stage.ts';
+
+type Say = (text: string) => void;
+type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
+
+const integer = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new Error(`entier attendu : ${value}`);
+  return Number(value);
+};
+
+/**
+ * Progress on a terminal is a bar (lines, MB/s, ETA); elsewhere (logs, CI) one line every few seconds.
+ */
+function progressReporter(say: Say): { update: (p: StageProgress) => void; stop: () => void } {
+  const started = Date.now();
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar({
+      format: '{file} |{bar}| {percentage} % · {lines} lignes · {speed} Mo/s · reste {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+    });
+    let current = '';
+    return {
+      update(p) {
+        if (p.file !== current) {
+          if (current) bar.stop();
+          current = p.file;
+          bar.start(p.totalBytes || 1, 0, { file: p.file.split('/').at(-1), lines: 0, speed: '0' });
+        }
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+        bar.update(p.bytes, {
+          lines: p.lines.toLocaleString('fr-FR'),
+          speed: (p.bytes / 1e6 / seconds).toFixed(1),
+        });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  let last = 0;
+  return {
+    update(p) {
+      if (Date.now() - last < 5000) return;
+      last = Date.now();
+      const share = p.totalBytes ? ` (${Math.round((100 * p.bytes) / p.totalBytes)} %)` : '';
+      say(`import ${p.file} : ${p.lines} lignes${share}`);
+    },
+    stop() {},
+  };
+}
+
+export function printReport(report: ImportReport, say: Say): void {
+  say(report.message);
+  for (const s of report.sources)
+    say(
+      `  ${s.file} : ${s.lines.toLocaleString('fr-FR')} lignes, ${s.staged.toLocaleString('fr-FR')} retenues, ${s.rejected} rejetées (${s.encoding ?? '?'})`,
+    );
+  for (const [name, r] of Object.entries(report.resources))
+    say(
+      `  ${resources[name as keyof typeof resources].label} : ${r.created} créés, ${r.changed} modifiés, ${r.deactivated} désactivés, ${r.active} actifs`,
+    );
+  if (report.rejectCount > 0) {
+    say(
+      `  Lignes rejetées (${report.rejectCount}${report.rejectCount > report.rejects.length ? `, ${report.rejects.length} affichées` : ''}) :`,
+    );
+    for (const r of report.rejects.slice(0, 50)) say(`    ${r.file}:${r.line} : ${r.reason}`);
+  }
+  say(`  Durée : ${report.seconds.toLocaleString('fr-FR')} s`);
+}
+
+export function directoryCommand(withDatabase: WithDatabase, say: Say): Command {
+  const directory = new Command('directory').description('Copie locale de l’Annuaire Santé et du FINESS.');
+
+  directory
+    .command('generate')
+    .description('Écrire des extractions synthétiques aux formats publiés (un dossier par jour).')
+    .addOption(new Option('--profile <profil>', 'volume').choices(Object.keys(profiles)).default('small'))
+    .option('--seed <n>', 'graine (même graine, mêmes fichiers)', integer, 1)
+    .option('--days <n>', 'nombre de jours successifs', integer, 1)
+    .requiredOption('--out <dossier>', 'dossier de sortie')
+    .action(async (options: { profile: keyof typeof profiles; seed: number; days: number; out: string }) => {
+      const started = Date.now();
+      const days = await generateDirectory({
+        profile: options.profile,
+        seed: options.seed,
+        days: options.days,
+        out: options.out,
+      });
+      for (const day of days) {
+        say(`${day.dir} :`);
+        for (const [file, lines] of Object.entries(day.lines))
+          say(`  ${file} : ${lines.toLocaleString('fr-FR')} lignes`);
+      }
+      say(`Généré en ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    });
+
+  directory
+    .command('import')
+    .description('Importer des extractions (ZIP, dossiers ou fichiers) ; code 1 si refusé ou en échec.')
+    .argument(
+      '<chemins...>',
+      'archives PS_LibreAcces_*.zip, Extraction_Correspondance_MSSante_*.zip, fichiers FINESS, ou dossiers',
+    )
+    .option('--accept-mass-change', 'accepter une génération qui désactive plus que le seuil du garde-fou')
+    .option(
+      '--max-deactivation <pourcentage>',
+      'seuil du garde-fou, en % des lignes actives',
+      (v) => Number(v) / 100,
+      0.15,
+    )
+    .option('--max-rejects <n>', 'lignes rejetées tolérées avant de refuser l’import', integer, 0)
+    .action(
+      (
+        paths: string[],
+        options: { acceptMassChange?: boolean; maxDeactivation: number; maxRejects: number },
+      ) =>
+        withDatabase(async (database) => {
+          const progress = progressReporter(say);
+          const report = await importDirectory(database, paths, {
+            acceptMassChange: options.acceptMassChange ?? false,
+            maxDeactivation: options.maxDeactivation,
+            maxRejects: options.maxRejects,
+            onProgress: progress.update,
+          }).finally(progress.stop);
+          printReport(report, say);
+          if (report.status !== 'success') process.exitCode = 1;
+        }),
+    );
+  return directory;
+}
