@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDriver } from '../test/databases.ts';
 import { appendEvents } from './audit/append.ts';
+import { readMigrations } from './db/migrate.ts';
 
 const bin = fileURLToPath(new URL('../bin/confiance.js', import.meta.url));
 
@@ -53,12 +54,16 @@ describe('confiance CLI', () => {
   it('migrates, reports status and refuses a second process on the same embedded database', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'confiance-cli-'));
     const migrate = await confiance(['db', 'migrate'], { CONFIANCE_DATA_DIR: dataDir });
-    expect(migrate.stdout).toContain('Migrations appliquées : 0001_audit, 0002_api_token');
+    expect(migrate.stdout).toContain(
+      `Migrations appliquées : ${readMigrations()
+        .map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`)
+        .join(', ')}`,
+    );
     expect((await confiance(['db', 'migrate'], { CONFIANCE_DATA_DIR: dataDir })).stdout).toContain(
       'Schéma à jour',
     );
     expect((await confiance(['db', 'status'], { CONFIANCE_DATA_DIR: dataDir })).stdout).toContain(
-      'Migrations appliquées : 2 / 2',
+      `Migrations appliquées : ${readMigrations().length} / ${readMigrations().length}`,
     );
     const { openDatabase } = await import('./db/connect.ts');
     const held = await openDatabase({ pgliteDir: join(dataDir, 'pglite') });

@@ -16,6 +16,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type Database, DatabaseUnavailableError } from './db/connect.ts';
 import { MigrationError, migrate, migrationStatus } from './db/migrate.ts';
 import { directoryCommand } from './directory/cli.ts';
+import { ensureDemoDirectory } from './directory/demo.ts';
 import { openConfiguredDatabase, type RunningServer, startServer } from './server.ts';
 import { version } from './version.ts';
 
@@ -109,12 +110,15 @@ program
     const server = await startServer(config);
     stopOnSignals(server);
     const token = await demoToken(server, config);
+    const directory = await ensureDemoDirectory(server.database, config.dataDir);
+    if (directory) say(`Annuaire de démonstration : ${directory}`);
     say(
       [
         '',
         `  Confiance ${version} — démonstration (données synthétiques uniquement)`,
         '',
         `  Console            ${config.baseUrl}/`,
+        `  Annuaire           ${config.baseUrl}/annuaire`,
         `  Référence de l’API ${config.baseUrl}/api/v1/reference`,
         `  Santé, métriques   ${config.baseUrl}/health  ${config.baseUrl}/metrics`,
         `  Base de données    ${server.database.driver} (${server.database.location})`,

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessibilityViolations,
@@ -8,6 +11,9 @@ import {
 } from '../../test/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/databases.ts';
 import { loadConfig } from '../config.ts';
+import { readMigrations } from '../db/migrate.ts';
+import { generateDirectory } from '../directory/generate/generate.ts';
+import { importDirectory } from '../directory/import/import.ts';
 import { type RunningServer, startServer } from '../server.ts';
 
 describe.skipIf(!chromiumAvailable())('console in Chromium', () => {
@@ -37,7 +43,7 @@ describe.skipIf(!chromiumAvailable())('console in Chromium', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('État de l’instance');
     const status = await page.locator('dl.status').innerText();
     expect(status).toContain('PGlite embarquée');
-    expect(status).toContain('2 migrations appliquées');
+    expect(status).toContain(`${readMigrations().length} migrations appliquées`);
 
     // The first Tab reaches the skip link, which moves focus to the main content.
     await page.keyboard.press('Tab');
@@ -65,6 +71,23 @@ describe.skipIf(!chromiumAvailable())('console in Chromium', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Page introuvable');
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'not-found');
+  });
+
+  it('shows the directory page with data, and searches it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'confiance-e2e-'));
+    const [day] = await generateDirectory({ profile: 'small', seed: 1, days: 1, out });
+    await importDirectory(t.database, [day?.dir ?? '']);
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/annuaire`);
+    await page.getByRole('heading', { name: 'Professionnels par profession' }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'annuaire');
+    await page.getByLabel('Nom d’exercice (début) ou numéro RPPS').fill('mart');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.getByRole('status').waitFor();
+    expect(await page.getByRole('status').textContent()).toMatch(/\d+ résultats?/);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'annuaire-recherche');
   });
 
   it('shows the API reference', async () => {

@@ -9,7 +9,7 @@ export interface NavItem {
 
 export const navigation: NavItem[] = [
   { href: '/', label: 'Accueil', available: true },
-  { href: '/annuaire', label: 'Annuaire santé', available: false },
+  { href: '/annuaire', label: 'Annuaire santé', available: true },
   { href: '/usagers', label: 'Usagers et INS', available: false },
   { href: '/connexion', label: 'Connexion des DUI', available: false },
   { href: '/prerequis', label: 'Prérequis Ségur', available: false },

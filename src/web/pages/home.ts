@@ -35,10 +35,11 @@ function chainSummary(chain: ChainState): SafeHtml {
   return html`${badge('warn', 'Non vérifiée')} la vérification n’a pas encore eu lieu.`;
 }
 
-const modules: Array<{ title: string; text: string }> = [
+const modules: Array<{ title: string; text: string; href?: string }> = [
   {
     title: 'Annuaire santé',
-    text: 'Copie locale du RPPS, du FINESS et des messageries MSSanté, mise à jour la nuit.',
+    text: 'Copie locale du RPPS, du FINESS et des messageries MSSanté, importée depuis les extractions publiées.',
+    href: '/annuaire',
   },
   { title: 'Usagers et INS', text: 'Qualification de l’INS par le téléservice INSi et identitovigilance.' },
   {
@@ -80,7 +81,9 @@ export function homePage(status: InstanceStatus): string {
 <section aria-labelledby="modules">
   <h2 id="modules">Modules</h2>
   <ul class="cards">${modules.map(
-    (m) => html`<li class="card"><h3>${m.title}</h3><p>${m.text}</p><p>${badge('warn', 'À venir')}</p></li>`,
+    (m) =>
+      html`<li class="card"><h3>${m.href ? html`<a href="${m.href}">${m.title}</a>` : m.title}</h3><p>${m.text}</p>
+      <p>${m.href ? badge('ok', 'Disponible') : badge('warn', 'À venir')}</p></li>`,
   )}</ul>
 </section>
 <section aria-labelledby="editeurs">
