@@ -80,3 +80,8 @@ export function describeEachDriver(title: string, suite: (driver: DriverName) =>
     describe.skipIf(driver === 'postgres' && !postgresReady)(`${title} [${driver}]`, () => suite(driver));
   }
 }
+
+/** A suite that only makes sense on PostgreSQL (several processes sharing one database). */
+export function describePostgres(title: string, suite: () => void): void {
+  describe.skipIf(!postgresReady)(`${title} [postgres]`, suite);
+}

@@ -115,6 +115,16 @@ export async function importDirectory(
   if (sources.length === 0) return finish('failed', 'Aucun fichier à importer.');
 
   return database.withLock('directory-import', async () => {
+    // Under the lock, a row still "running" belongs to an importer that died (crash, SIGKILL).
+    await database.db
+      .updateTable('dir_import')
+      .set({
+        status: 'failed',
+        finished_at: new Date(),
+        report: JSON.stringify({ message: 'Import interrompu avant sa fin.' }),
+      })
+      .where('status', '=', 'running')
+      .execute();
     const inserted = await database.db
       .insertInto('dir_import')
       .values({
@@ -206,6 +216,8 @@ export async function importDirectory(
         };
       }
     });
+    // Staging is only useful during an import; emptying it frees the space of a national generation.
+    for (const r of touched) await resetStaging(database.db, r);
     return finish('success', summary(report, touched));
   });
 }
