@@ -32,11 +32,13 @@ const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** Prints the figures as a table and writes bench/results/<name>.json. */
 export function report(name: string, figures: Figure[], extra: Record<string, unknown> = {}): void {
+  const format = (v: number) =>
+    v < 100 ? v.toLocaleString('fr-FR', { maximumFractionDigits: 2 }) : Math.round(v).toLocaleString('fr-FR');
   const rows = figures.map((f) => ({
     mesure: f.name,
     base: f.driver,
-    valeur: `${Math.round(f.value).toLocaleString('fr-FR')} ${f.unit}`,
-    référence: `${f.baseline.name} : ${Math.round(f.baseline.value).toLocaleString('fr-FR')} ${f.unit}`,
+    valeur: `${format(f.value)} ${f.unit}`,
+    référence: `${f.baseline.name} : ${format(f.baseline.value)} ${f.unit}`,
     ratio: (f.value / f.baseline.value).toFixed(2),
   }));
   console.table(rows);
