@@ -27,7 +27,7 @@ describeEachDriver('API tokens', (driver) => {
   it('refuses a wrong secret, a malformed token and an unknown id alike', async () => {
     const { token } = await createApiToken(t.database, { name: 'x', scopes: ['audit:read'] });
     const wrongSecret = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
-    for (const presented of [wrongSecret, 'cft_000000000000_' + 'a'.repeat(43), 'Bearer x', '']) {
+    for (const presented of [wrongSecret, `cft_000000000000_${'a'.repeat(43)}`, 'Bearer x', '']) {
       expect(await authenticateApiToken(t.database, presented)).toBeNull();
     }
   });

@@ -13,7 +13,9 @@ const bin = fileURLToPath(new URL('../../../bin/confiance.js', import.meta.url))
 
 // PGlite belongs to one process, so another cannot watch it mid-load; the crash is shown on PostgreSQL.
 describePostgres('directory import killed mid-load', () => {
-  it('leaves the previous generation intact, and the next import succeeds', { timeout: 180_000 }, async () => {
+  it('leaves the previous generation intact, and the next import succeeds', {
+    timeout: 180_000,
+  }, async () => {
     const t = await createTestDatabase('postgres');
     try {
       const out = mkdtempSync(join(tmpdir(), 'confiance-crash-'));
