@@ -3,9 +3,16 @@ import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { fileName as finessEtalabName } from './formats/finess-etalab.ts';
+import { fileName as finessPlusName } from './formats/finess-plus.ts';
 import { FormatError } from './formats/lines.ts';
 
-export type SourceKind = 'personneActivite' | 'savoirFaire' | 'diplome' | 'mssante' | 'finessEtalab';
+export type SourceKind =
+  | 'personneActivite'
+  | 'savoirFaire'
+  | 'diplome'
+  | 'mssante'
+  | 'finessEtalab'
+  | 'finessPlus';
 
 /** One file to import: on disk, or an entry of a ZIP. */
 export interface SourceFile {
@@ -28,6 +35,7 @@ const patterns: Array<[SourceKind, RegExp]> = [
   ['diplome', /^PS_LibreAcces_Dipl_AutExerc_(\d{12})\.txt$|^ps-libreacces-dipl-autexerc\.txt$/i],
   ['mssante', /^Extraction_Correspondance_MSSante_(\d{12})\.txt$/i],
   ['finessEtalab', finessEtalabName],
+  ['finessPlus', finessPlusName],
 ];
 
 export function classify(name: string): { kind: SourceKind; stamp: string | null } | undefined {
@@ -136,6 +144,15 @@ export async function collectSources(paths: readonly string[]): Promise<SourceFi
       unknown[0] ?? '',
       0,
       `fichier${unknown.length > 1 ? 's' : ''} non reconnu${unknown.length > 1 ? 's' : ''} : ${unknown.join(', ')}`,
+    );
+  if (sources.some((s) => s.kind === 'finessEtalab') && sources.some((s) => s.kind === 'finessPlus'))
+    throw new FormatError(
+      sources
+        .filter((s) => s.kind.startsWith('finess'))
+        .map((s) => s.name)
+        .join(', '),
+      0,
+      'un seul fichier FINESS par import (etalab ou FINESS+)',
     );
   const kinds = sources.map((s) => s.kind);
   const twice = kinds.find((k, i) => kinds.indexOf(k) !== i);

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
+import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../../test/databases.ts';
@@ -123,6 +124,56 @@ describeEachDriver('directory import', (driver) => {
       forced.resources.activity?.deactivated ?? 0,
     );
     expect(back.resources.activity?.active).toBe(back.resources.activity?.staged);
+  });
+
+  it('imports FINESS+ JSON structures (gzip), alone or refused alongside the etalab file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'confiance-finessplus-'));
+    const ege = (finess: string, cog: string) => ({
+      informationsGeneralesEGE: {
+        numFinessEge: finess,
+        nomEgeCourt: `EHPAD ${finess}`,
+        siret: '12345678900017',
+      },
+      categorieentiteGeographiqueExercice: '500',
+      adresse: [
+        {
+          cogCommune: cog,
+          codePostal: '20000',
+          ligneAcheminement: 'AJACCIO',
+          coordonneesGeographique: { directionLatitude: '41.9', directionLongitude: '8.7' },
+        },
+      ],
+      etatObjet: 'A',
+    });
+    const doc = {
+      pmej: [
+        {
+          informationsGeneralesPMEJ: { numFinessPm: '2A0000011' },
+          ege: [ege('2A0000029', '2A004'), ege('2A0000037', '2A004')],
+        },
+        { informationsGeneralesPMEJ: { numFinessPm: '970000011' }, ege: [ege('970000029', '97105')] },
+      ],
+    };
+    writeFileSync(join(dir, 'finess-structures-journalier-20261104.json.gz'), gzipSync(JSON.stringify(doc)));
+    const imported = await importDirectory(t.database, [dir], { acceptMassChange: true });
+    expect(imported.status, imported.message).toBe('success');
+    expect(imported.resources.structure).toMatchObject({ created: 3, active: 3 });
+    expect(await count(t, 'dir_structure', "active and lat = 41.9 and departement in ('2A', '971')")).toBe(3);
+    const both = await importDirectory(t.database, [
+      dir,
+      join(
+        (days[1] as GeneratedDay).dir,
+        `etalab-cs1100507-stock-${(days[1] as GeneratedDay).stamp.slice(0, 8)}-0400.csv`,
+      ),
+    ]);
+    expect(both).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/un seul fichier FINESS par import/),
+    });
+    const restored = await importDirectory(t.database, [(days[1] as GeneratedDay).dir], {
+      acceptMassChange: true,
+    });
+    expect(restored.status).toBe('success');
   });
 
   describe('bad input names file, line and reason, and leaves the mirror as it was', () => {

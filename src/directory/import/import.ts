@@ -137,7 +137,7 @@ export async function importDirectory(
     report.id = inserted.id;
 
     const kinds = new Set(sources.map((s) => s.kind));
-    const touched = Object.values(resources).filter((r) => kinds.has(r.source));
+    const touched = Object.values(resources).filter((r) => r.sources.some((k) => kinds.has(k)));
     for (const r of touched) await resetStaging(database.db, r);
     await sql`truncate dir_structure_geo_stg`.execute(database.db);
 
@@ -163,7 +163,7 @@ export async function importDirectory(
 
     for (const r of touched) {
       await indexStaging(database.db, r);
-      const sourceName = report.sources.find((s) => s.kind === r.source)?.file ?? r.source;
+      const sourceName = report.sources.find((s) => r.sources.includes(s.kind))?.file ?? r.table;
       if (r.name !== 'professional')
         for (const d of await dropDuplicates(database.db, r))
           reject({

@@ -16,8 +16,8 @@ export interface Resource {
   table: string;
   key: string;
   columns: readonly string[];
-  /** The file that feeds it; a resource is only merged (and deactivated) when its file is imported. */
-  source: SourceKind;
+  /** The files that feed it; a resource is only merged (and deactivated) when one of them is imported. */
+  sources: readonly SourceKind[];
 }
 
 const valuesOf = (map: Record<string, string>) => Object.values(map);
@@ -38,7 +38,7 @@ export const resources: Record<ResourceName, Resource> = {
       'nom_exercice',
       'prenom_exercice',
     ],
-    source: 'personneActivite',
+    sources: ['personneActivite'],
   },
   activity: {
     name: 'activity',
@@ -46,7 +46,7 @@ export const resources: Record<ResourceName, Resource> = {
     table: 'dir_activity',
     key: 'key',
     columns: valuesOf(personneActiviteColumns),
-    source: 'personneActivite',
+    sources: ['personneActivite'],
   },
   savoirFaire: {
     name: 'savoirFaire',
@@ -54,7 +54,7 @@ export const resources: Record<ResourceName, Resource> = {
     table: 'dir_savoir_faire',
     key: 'key',
     columns: valuesOf(savoirFaireColumns),
-    source: 'savoirFaire',
+    sources: ['savoirFaire'],
   },
   diploma: {
     name: 'diploma',
@@ -62,7 +62,7 @@ export const resources: Record<ResourceName, Resource> = {
     table: 'dir_diploma',
     key: 'key',
     columns: valuesOf(diplomeColumns),
-    source: 'diplome',
+    sources: ['diplome'],
   },
   mailbox: {
     name: 'mailbox',
@@ -70,7 +70,7 @@ export const resources: Record<ResourceName, Resource> = {
     table: 'dir_mailbox',
     key: 'key',
     columns: valuesOf(mssanteColumns),
-    source: 'mssante',
+    sources: ['mssante'],
   },
   structure: {
     name: 'structure',
@@ -78,7 +78,7 @@ export const resources: Record<ResourceName, Resource> = {
     table: 'dir_structure',
     key: 'finess',
     columns: [...structureColumns.filter((c) => c !== 'finess'), 'lat', 'lon', 'coord_source'],
-    source: 'finessEtalab',
+    sources: ['finessEtalab', 'finessPlus'],
   },
 };
 

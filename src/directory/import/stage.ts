@@ -1,5 +1,6 @@
 import type { Database } from '../../db/connect.ts';
 import { readFinessEtalab } from '../formats/finess-etalab.ts';
+import { readFinessPlus } from '../formats/finess-plus.ts';
 import { type Encoding, readLines } from '../formats/lines.ts';
 import {
   diplomeColumns,
@@ -93,7 +94,15 @@ export async function stageSource(
   reject: (r: Reject) => void,
   progress: (p: StageProgress) => void = () => {},
 ): Promise<StageResult> {
-  const lines = readLines(source.name, await source.open());
+  const counted = { bytes: 0 };
+  const bytes = (async function* (stream: AsyncIterable<Uint8Array>) {
+    for await (const chunk of stream) {
+      counted.bytes += chunk.length;
+      yield chunk;
+    }
+  })(await source.open());
+  // JSON is not read as lines; the other formats are.
+  const lines = source.kind === 'finessPlus' ? undefined : readLines(source.name, bytes);
   let count = 0;
   let rejected = 0;
   const onReject = (r: Reject) => {
@@ -103,11 +112,11 @@ export async function stageSource(
   const tick = (line: number) => {
     count = line;
     if (line % 10_000 === 0)
-      progress({ file: source.name, lines: line, bytes: lines.bytesRead, totalBytes: source.size });
+      progress({ file: source.name, lines: line, bytes: counted.bytes, totalBytes: source.size });
   };
   let staged = 0;
   const spec = tableSources[source.kind];
-  if (spec) {
+  if (spec && lines) {
     const { check, key } = spec;
     const headers = Object.keys(spec.columns);
     const names = Object.values(spec.columns);
@@ -131,11 +140,24 @@ export async function stageSource(
       }
     }
     staged = await database.bulk.copy(spec.table, ['line', 'key', ...names], rows());
-  } else {
+  } else if (source.kind === 'finessPlus') {
+    async function* structures() {
+      for await (const record of readFinessPlus(source.name, bytes, onReject)) {
+        tick(record.line);
+        yield [record.line, ...record.values];
+      }
+    }
+    staged = await database.bulk.copy(
+      'dir_structure_stg',
+      ['line', 'finess', ...resources.structure.columns],
+      structures(),
+    );
+  } else if (lines) {
     const structureColumnsStaged = ['line', 'finess', ...resources.structure.columns];
     const geo: unknown[][] = [];
+    const etalabLines = lines;
     async function* structures() {
-      for await (const record of readFinessEtalab(source.name, lines, onReject)) {
+      for await (const record of readFinessEtalab(source.name, etalabLines, onReject)) {
         tick(record.line);
         if (record.kind === 'structure') yield [record.line, ...record.values, null, null, null];
         else geo.push([record.line, ...record.values]);
@@ -148,14 +170,14 @@ export async function stageSource(
       geo as never,
     );
   }
-  progress({ file: source.name, lines: count, bytes: lines.bytesRead, totalBytes: source.size });
+  progress({ file: source.name, lines: count, bytes: counted.bytes, totalBytes: source.size });
   return {
     file: source.name,
     kind: source.kind,
     lines: count,
     staged,
     rejected,
-    bytes: lines.bytesRead,
-    encoding: lines.encoding,
+    bytes: counted.bytes,
+    encoding: lines?.encoding,
   };
 }
