@@ -34,7 +34,7 @@ function extractionServer(files: { current: Record<string, string> }, faults: { 
     });
     if (faults.cutNext) {
       faults.cutNext = false;
-      res.write(slice.subarray(0, Math.floor(slice.length / 2)), () => res.destroy());
+      res.write(slice.subarray(0, Math.floor(slice.length / 2)), () => setTimeout(() => res.destroy(), 200));
       return;
     }
     res.end(slice);
