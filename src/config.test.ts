@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       CONFIANCE_TRUST_PROXY: 'true',
       CONFIANCE_DB_POOL_MAX: '4',
       CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS: '3',
+      CONFIANCE_DIRECTORY_SOURCES: 'https://annuaire.exemple.fr/PS_LibreAcces, /srv/extractions',
+      CONFIANCE_DIRECTORY_SCHEDULE: '0 2 * * 1-5',
     });
     expect(config).toEqual({
       port: 9000,
@@ -43,6 +45,10 @@ describe('loadConfig', () => {
       trustProxy: true,
       dbPoolMax: 4,
       shutdownTimeoutSeconds: 3,
+      directory: {
+        sources: 'https://annuaire.exemple.fr/PS_LibreAcces, /srv/extractions',
+        schedule: '0 2 * * 1-5',
+      },
     });
   });
 
@@ -61,6 +67,9 @@ describe('loadConfig', () => {
     [{ CONFIANCE_TRUST_PROXY: 'yes' }, /CONFIANCE_TRUST_PROXY/],
     [{ CONFIANCE_RATE_LIMIT_MAX: '0' }, /CONFIANCE_RATE_LIMIT_MAX/],
     [{ HOST: 'a b' }, /HOST/],
+    [{ CONFIANCE_DIRECTORY_SCHEDULE: 'chaque nuit' }, /CONFIANCE_DIRECTORY_SCHEDULE = « chaque nuit »/],
+    [{ CONFIANCE_DIRECTORY_SCHEDULE: '99 3 * * *' }, /CONFIANCE_DIRECTORY_SCHEDULE/],
+    [{ CONFIANCE_DIRECTORY_SOURCES: 'ftp://x/y' }, /CONFIANCE_DIRECTORY_SOURCES = « ftp:\/\/x\/y »/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,4 +1,15 @@
 import { resolve } from 'node:path';
+import { Cron } from 'croner';
+
+function isCron(expression: string): boolean {
+  if (expression.trim().split(/\s+/).length !== 5) return false;
+  try {
+    new Cron(expression, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -15,6 +26,7 @@ export interface Config {
   trustProxy: boolean;
   dbPoolMax: number;
   shutdownTimeoutSeconds: number;
+  directory: { sources: string; schedule: string };
 }
 
 /** One documented environment variable: the README's configuration table is checked against this list. */
@@ -98,6 +110,19 @@ export const variables: VariableSpec[] = [
     defaultValue: '10',
     description: 'Délai accordé aux requêtes en cours lors d’un arrêt.',
   },
+  {
+    name: 'CONFIANCE_DIRECTORY_SOURCES',
+    expected: 'des URL http(s) ou des dossiers, séparés par des virgules',
+    defaultValue: '(vide : pas de mise à jour planifiée)',
+    description:
+      'Sources de l’annuaire vérifiées à chaque échéance (service de téléchargement de l’ANS ou dossier).',
+  },
+  {
+    name: 'CONFIANCE_DIRECTORY_SCHEDULE',
+    expected: 'une expression cron à 5 champs, heure de Paris',
+    defaultValue: '30 3 * * *',
+    description: 'Échéance de la mise à jour de l’annuaire (par défaut chaque nuit à 3 h 30).',
+  },
 ];
 
 export class ConfigError extends Error {
@@ -161,6 +186,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const trustProxyRaw = raw('CONFIANCE_TRUST_PROXY') ?? 'false';
   if (trustProxyRaw !== 'true' && trustProxyRaw !== 'false') fail('CONFIANCE_TRUST_PROXY', trustProxyRaw);
 
+  const directorySchedule = raw('CONFIANCE_DIRECTORY_SCHEDULE') ?? '30 3 * * *';
+  if (!isCron(directorySchedule)) fail('CONFIANCE_DIRECTORY_SCHEDULE', directorySchedule);
+  const directorySources = raw('CONFIANCE_DIRECTORY_SOURCES') ?? '';
+  for (const source of directorySources
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean))
+    if (/^[a-z]+:/i.test(source) && !/^https?:\/\/[^\s]+$/.test(source))
+      fail('CONFIANCE_DIRECTORY_SOURCES', source);
+
   const config: Config = {
     port,
     host,
@@ -176,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyRaw === 'true',
     dbPoolMax: integer('CONFIANCE_DB_POOL_MAX', 10, 1, 1000),
     shutdownTimeoutSeconds: integer('CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
+    directory: { sources: directorySources, schedule: directorySchedule },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

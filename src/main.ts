@@ -262,9 +262,9 @@ tokens
 program.addCommand(
   directoryCommand(
     (fn) =>
-      withDatabase(async (database) => {
+      withDatabase(async (database, config) => {
         await migrate(database);
-        return fn(database);
+        return fn(database, config);
       }),
     say,
   ),

@@ -5,6 +5,7 @@ import { ChainMonitor } from './audit/verify.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
+import { scheduleDirectoryRefresh } from './directory/schedule.ts';
 import type { TypedApp } from './http/typed.ts';
 import { version } from './version.ts';
 
@@ -50,6 +51,7 @@ export async function startServer(config: Config, database?: Database): Promise<
     });
     // The first full check of the chain runs in the background; the console shows its progress.
     ctx.chain.refresh().catch((error: unknown) => app.log.error({ err: error }, 'audit chain check failed'));
+    const refresh = scheduleDirectoryRefresh(db, config, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     let closing: Promise<void> | undefined;
@@ -59,6 +61,7 @@ export async function startServer(config: Config, database?: Database): Promise<
       url: `http://localhost:${port}`,
       close() {
         closing ??= (async () => {
+          refresh?.stop();
           const timer = setTimeout(
             () => app.server.closeAllConnections(),
             config.shutdownTimeoutSeconds * 1000,

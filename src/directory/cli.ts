@@ -1,14 +1,17 @@
+import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
+import type { Config } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { generateDirectory } from './generate/generate.ts';
 import { profiles } from './generate/population.ts';
 import { type ImportReport, importDirectory } from './import/import.ts';
 import { resources } from './import/resources.ts';
 import type { StageProgress } from './import/stage.ts';
+import { parseSources, refreshDirectory } from './refresh.ts';
 
 type Say = (text: string) => void;
-type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
+type WithDatabase = <T>(fn: (database: Database, config: Config) => Promise<T>) => Promise<T>;
 
 const integer = (value: string) => {
   if (!/^\d+$/.test(value)) throw new Error(`entier attendu : ${value}`);
@@ -131,6 +134,32 @@ export function directoryCommand(withDatabase: WithDatabase, say: Say): Command 
           printReport(report, say);
           if (report.status !== 'success') process.exitCode = 1;
         }),
+    );
+  directory
+    .command('refresh')
+    .description(
+      'Vérifier les sources (CONFIANCE_DIRECTORY_SOURCES ou arguments), télécharger et importer ce qui est nouveau.',
+    )
+    .argument('[sources...]', 'URL de téléchargement ou dossiers')
+    .option('--accept-mass-change', 'accepter une génération qui désactive plus que le seuil du garde-fou')
+    .action((given: string[], options: { acceptMassChange?: boolean }) =>
+      withDatabase(async (database, config) => {
+        const sources = parseSources(given.length > 0 ? given.join(',') : config.directory.sources);
+        if (sources.length === 0) {
+          say('Aucune source : donnez des URL ou dossiers, ou renseignez CONFIANCE_DIRECTORY_SOURCES.');
+          process.exitCode = 1;
+          return;
+        }
+        const result = await refreshDirectory(database, sources, {
+          downloadDir: join(config.dataDir, 'annuaire'),
+          acceptMassChange: options.acceptMassChange ?? false,
+        });
+        if (!result.report) say('Rien de nouveau : les fichiers publiés sont déjà importés.');
+        else {
+          printReport(result.report, say);
+          if (result.report.status !== 'success') process.exitCode = 1;
+        }
+      }),
     );
   return directory;
 }
