@@ -1,0 +1,39 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/databases.ts';
+import { loadConfig } from '../config.ts';
+import { generateDirectory } from './generate/generate.ts';
+import { lastImport } from './queries.ts';
+import { scheduleDirectoryRefresh } from './schedule.ts';
+
+it('schedules nothing without sources, and refreshes from them at the configured Paris time', async () => {
+  const t = await createTestDatabase('pglite');
+  try {
+    const log = pino({ level: 'silent' });
+    expect(scheduleDirectoryRefresh(t.database, loadConfig({}), log)).toBeNull();
+
+    const out = mkdtempSync(join(tmpdir(), 'confiance-schedule-'));
+    const [day] = await generateDirectory({
+      profile: { persons: 100, structures: 10, departure: 0, arrival: 0, move: 0, closure: 0 },
+      seed: 2,
+      days: 1,
+      out,
+    });
+    const config = loadConfig({ CONFIANCE_DIRECTORY_SOURCES: day?.dir ?? '', CONFIANCE_DATA_DIR: out });
+    const job = scheduleDirectoryRefresh(t.database, config, log);
+    try {
+      const next = job?.nextRun(new Date('2026-07-01T00:00:00Z'));
+      // 03:30 in Paris is 01:30 UTC in summer.
+      expect(next?.toISOString()).toBe('2026-07-01T01:30:00.000Z');
+      await job?.trigger();
+      expect((await lastImport(t.database))?.sources.length).toBe(5);
+    } finally {
+      job?.stop();
+    }
+  } finally {
+    await t.drop();
+  }
+});
