@@ -4,12 +4,10 @@ import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { csvLine } from '../src/db/bulk.ts';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { generateDirectory } from '../src/directory/generate/generate.ts';
@@ -60,29 +58,21 @@ const extractDb = await openDatabase({ databaseUrl: extract.url });
 await migrate(extractDb);
 const tables: Array<{ table: string; columns: string[]; file: string }> = [];
 for (const source of await collectSources([day0])) await stageSource(extractDb, source, () => {});
+const extractClient = new pg.Client({ connectionString: extract.url });
+await extractClient.connect();
 for (const r of Object.values(resources)) {
   if (r.name === 'professional') continue;
   const table = `${r.table}_stg`;
   const columns = ['line', r.key, ...r.columns];
   const file = join(csvDir, `${table}.csv`);
-  const rows = await extractDb.db
-    .selectFrom(table as never)
-    .select(columns as never)
-    .execute();
+  // COPY TO streams the staged rows straight to the file, whatever their number.
   await pipeline(
-    Readable.from(
-      (function* () {
-        for (const row of rows)
-          yield csvLine(
-            columns.map((c) => (row as Record<string, unknown>)[c]),
-            columns.length,
-          );
-      })(),
-    ),
+    extractClient.query(copyTo(`COPY ${table} (${columns.join(', ')}) TO STDOUT WITH (FORMAT csv)`)),
     createWriteStream(file),
   );
   tables.push({ table, columns, file });
 }
+await extractClient.end();
 await extractDb.close();
 const copyDb = await freshPostgres();
 const copyClient = new pg.Client({ connectionString: copyDb.url });
