@@ -200,7 +200,7 @@ export async function generateDirectory(options: GenerateOptions): Promise<Gener
     await finessSink.write(`finess;etalab;98;${isoDate}`);
     const geo: string[] = [];
     for (const s of openStructures) {
-      const [record, geoRecord] = finessLines(structure(options.seed, s), isoDate);
+      const [record, geoRecord] = finessLines(structure(options.seed, s));
       await finessSink.write(record);
       geo.push(geoRecord);
     }

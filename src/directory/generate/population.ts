@@ -118,6 +118,8 @@ export interface Structure {
   siret: string;
   telephone: string;
   opened: string;
+  /** Date of the record's last update: stable from one day to the next unless the structure changes. */
+  updated: string;
   coordinates: { x: number; y: number; crs: string };
 }
 
@@ -148,6 +150,7 @@ export function structure(seed: number, index: number): Structure {
     siret: `${pad(300000000 + index, 9)}${pad(r.int(99999), 5)}`,
     telephone: `0${r.int(5) + 1}${r.digits(8)}`,
     opened: `${1970 + r.int(50)}-${pad(r.int(12) + 1, 2)}-${pad(r.int(28) + 1, 2)}`,
+    updated: `${2020 + r.int(6)}-${pad(r.int(12) + 1, 2)}-${pad(r.int(28) + 1, 2)}`,
     coordinates: { ...fromWgs84(point, crs), crs },
   };
 }

@@ -192,7 +192,7 @@ export function structureMailboxLine(s: Structure): string {
 }
 
 /** FINESS etalab `structureet` and `geolocalisation` records (32 and 6 fields, `;`). */
-export function finessLines(s: Structure, date: string): [string, string] {
+export function finessLines(s: Structure): [string, string] {
   const p = s.place;
   const clean = (v: string) => v.replaceAll(';', ' ');
   const structureet = [
@@ -226,7 +226,7 @@ export function finessLines(s: Structure, date: string): [string, string] {
     '',
     s.opened,
     s.opened,
-    date,
+    s.updated,
     '',
   ].map(clean);
   const source =
@@ -235,8 +235,13 @@ export function finessLines(s: Structure, date: string): [string, string] {
       : `1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,${s.coordinates.crs}`;
   return [
     structureet.join(';'),
-    ['geolocalisation', s.finess, s.coordinates.x.toFixed(1), s.coordinates.y.toFixed(1), source, date].join(
-      ';',
-    ),
+    [
+      'geolocalisation',
+      s.finess,
+      s.coordinates.x.toFixed(1),
+      s.coordinates.y.toFixed(1),
+      source,
+      s.updated,
+    ].join(';'),
   ];
 }

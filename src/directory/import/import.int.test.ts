@@ -98,6 +98,8 @@ describeEachDriver('directory import', (driver) => {
       ),
     ).toBe(a?.deactivated);
     expect(await count(t, 'dir_activity', `active and changed_import < ${next.id}`)).toBeGreaterThan(0);
+    // A structure only changes when it closes: the others keep their change date.
+    expect(next.resources.structure?.changed).toBe(0);
   });
 
   it('refuses a generation that would deactivate too much, unless told to', async () => {
