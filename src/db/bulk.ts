@@ -24,6 +24,8 @@ export function copyStatement(table: string, columns: readonly string[], source:
   return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
 }
 
+const needsEscape = /["\0]/;
+
 /** One CSV field: NULL is an unquoted empty field, every string is quoted so that '' stays an empty string. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -33,13 +35,17 @@ export function csvField(value: unknown): string {
   else if (typeof value === 'boolean') return value ? 't' : 'f';
   else if (value instanceof Date) return value.toISOString();
   else text = JSON.stringify(value);
+  // One scan for the common case: nothing to escape.
+  if (!needsEscape.test(text)) return `"${text}"`;
   if (text.includes('\0')) throw new Error('Caractère NUL refusé dans une valeur chargée par COPY');
   return `"${text.replaceAll('"', '""')}"`;
 }
 
 export function csvLine(row: Row, width: number): string {
   if (row.length !== width) throw new Error(`Ligne de ${row.length} valeurs pour ${width} colonnes`);
-  return `${row.map(csvField).join(',')}\n`;
+  let line = csvField(row[0]);
+  for (let i = 1; i < width; i++) line += `,${csvField(row[i])}`;
+  return `${line}\n`;
 }
 
 async function* csvChunks(rows: Rows, width: number, counter: { n: number }, chunkBytes: number) {

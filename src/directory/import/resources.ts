@@ -82,29 +82,30 @@ export const resources: Record<ResourceName, Resource> = {
   },
 };
 
+/** Reads one column of the line being staged. */
+export type Get = (column: string) => string | null;
+
 /** Keys built from a row's identifying fields; a change of structure is the end of one activity and the start of another. */
-export function activityKey(v: Record<string, string | null>): string {
+export function activityKey(v: Get): string {
   return [
-    v.id_nat,
-    v.profession_code,
-    v.categorie_code,
-    v.structure_id ?? v.finess_site ?? v.siret ?? '',
-    v.mode_code,
-    v.role_code,
-    v.secteur_code,
-    v.genre_code,
+    v('id_nat'),
+    v('profession_code'),
+    v('categorie_code'),
+    v('structure_id') ?? v('finess_site') ?? v('siret') ?? '',
+    v('mode_code'),
+    v('role_code'),
+    v('secteur_code'),
+    v('genre_code'),
   ]
     .map((x) => x ?? '')
     .join('|');
 }
 
-export const savoirFaireKey = (v: Record<string, string | null>) =>
-  [v.id_nat, v.profession_code, v.type_code, v.code].map((x) => x ?? '').join('|');
+const join = (v: Get, columns: readonly string[]) => columns.map((c) => v(c) ?? '').join('|');
 
-export const diplomaKey = (v: Record<string, string | null>) =>
-  [v.id_nat, v.type_diplome_code, v.diplome_code, v.type_autorisation_code, v.discipline_code]
-    .map((x) => x ?? '')
-    .join('|');
+export const savoirFaireKey = (v: Get) => join(v, ['id_nat', 'profession_code', 'type_code', 'code']);
 
-export const mailboxKey = (v: Record<string, string | null>) =>
-  [v.adresse, v.id_nat, v.structure_id].map((x) => x ?? '').join('|');
+export const diplomaKey = (v: Get) =>
+  join(v, ['id_nat', 'type_diplome_code', 'diplome_code', 'type_autorisation_code', 'discipline_code']);
+
+export const mailboxKey = (v: Get) => join(v, ['adresse', 'id_nat', 'structure_id']);

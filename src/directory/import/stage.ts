@@ -11,45 +11,47 @@ import {
 import { openTable, type Reject } from '../formats/table.ts';
 import { isFiness, isSiren, isSiret, parsePpIdentity } from '../identifiers.ts';
 import type { SourceFile, SourceKind } from '../sources.ts';
-import { activityKey, diplomaKey, mailboxKey, resources, savoirFaireKey } from './resources.ts';
-
-type Values = Record<string, string | null>;
+import { activityKey, diplomaKey, type Get, mailboxKey, resources, savoirFaireKey } from './resources.ts';
 
 /** Checks one mapped line; returns the reason to reject it, or null. */
-type Check = (v: Values) => string | null;
+type Check = (v: Get) => string | null;
 
 const identityCheck: Check = (v) => {
-  const id = parsePpIdentity(v.id_type ?? '', v.pp_id ?? '', v.id_nat ?? '');
+  const id = parsePpIdentity(v('id_type') ?? '', v('pp_id') ?? '', v('id_nat') ?? '');
   return id.ok ? null : id.reason;
 };
 
 const activityCheck: Check = (v) => {
   const identity = identityCheck(v);
   if (identity) return identity;
-  if (v.finess_site !== null && v.finess_site !== undefined && !isFiness(v.finess_site))
-    return `FINESS site invalide « ${v.finess_site} »`;
-  if (v.finess_ej !== null && v.finess_ej !== undefined && !isFiness(v.finess_ej))
-    return `FINESS juridique invalide « ${v.finess_ej} »`;
-  if (v.siret && !isSiret(v.siret)) return `SIRET invalide « ${v.siret} »`;
-  if (v.siren && !isSiren(v.siren)) return `SIREN invalide « ${v.siren} »`;
-  if (!v.profession_code) return 'code profession absent';
+  const site = v('finess_site');
+  if (site !== null && !isFiness(site)) return `FINESS site invalide « ${site} »`;
+  const ej = v('finess_ej');
+  if (ej !== null && !isFiness(ej)) return `FINESS juridique invalide « ${ej} »`;
+  const siret = v('siret');
+  if (siret && !isSiret(siret)) return `SIRET invalide « ${siret} »`;
+  const siren = v('siren');
+  if (siren && !isSiren(siren)) return `SIREN invalide « ${siren} »`;
+  if (!v('profession_code')) return 'code profession absent';
   return null;
 };
 
 const mailboxCheck: Check = (v) => {
-  if (!['PER', 'ORG', 'APP', 'CAB'].includes(v.type ?? ''))
-    return `type de BAL inconnu « ${v.type ?? ''} » (PER, ORG, APP ou CAB)`;
-  if (!v.adresse || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.adresse))
-    return `adresse BAL invalide « ${v.adresse ?? ''} »`;
-  if (v.id_nat || v.pp_id) return identityCheck(v);
-  if (v.type === 'PER') return 'BAL personnelle sans identifiant de professionnel';
+  const type = v('type') ?? '';
+  if (!['PER', 'ORG', 'APP', 'CAB'].includes(type))
+    return `type de BAL inconnu « ${type} » (PER, ORG, APP ou CAB)`;
+  const address = v('adresse');
+  if (!address || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address))
+    return `adresse BAL invalide « ${address ?? ''} »`;
+  if (v('id_nat') || v('pp_id')) return identityCheck(v);
+  if (type === 'PER') return 'BAL personnelle sans identifiant de professionnel';
   return null;
 };
 
 interface TableSource {
   columns: Record<string, string>;
   table: string;
-  key: (v: Values) => string;
+  key: (v: Get) => string;
   check: Check;
 }
 
@@ -126,17 +128,24 @@ export async function stageSource(
       onReject,
     );
     const positions = headers.map((h) => table.index[h] as number);
+    const slot = new Map(names.map((n, i) => [n, i + 2]));
     async function* rows() {
       for await (const row of table.rows) {
         tick(row.line);
-        const v: Values = {};
+        // Positional: [line, key, ...columns]; the key slot is filled once the columns are read.
+        const values: Array<string | number | null> = new Array(names.length + 2);
+        values[0] = row.line;
         for (let i = 0; i < names.length; i++) {
           const raw = row.fields[positions[i] as number];
-          v[names[i] as string] = raw === undefined || raw === '' ? null : raw;
+          values[i + 2] = raw === undefined || raw === '' ? null : raw;
         }
-        const reason = check(v);
+        const get: Get = (column) => values[slot.get(column) ?? -1] as string | null;
+        const reason = check(get);
         if (reason) onReject({ file: source.name, line: row.line, reason });
-        else yield [row.line, key(v), ...names.map((n) => v[n])];
+        else {
+          values[1] = key(get);
+          yield values;
+        }
       }
     }
     staged = await database.bulk.copy(spec.table, ['line', 'key', ...names], rows());
