@@ -33,9 +33,9 @@ const seed = Number(values.seed);
 // Generated files are kept between runs: generating is not what is measured.
 const dataDir = join(tmpdir(), `confiance-bench-directory-${profile}-${seed}`);
 if (!existsSync(join(dataDir, 'done'))) {
-  process.stdout.write(`Génération du profil ${profile} dans ${dataDir}…` + '\n');
+  process.stdout.write(`Génération du profil ${profile} dans ${dataDir}…\n`);
   const generated = await timed(() => generateDirectory({ profile, seed, days: 2, out: dataDir }));
-  process.stdout.write(`Généré en ${generated.seconds.toFixed(0)} s.` + '\n');
+  process.stdout.write(`Généré en ${generated.seconds.toFixed(0)} s.\n`);
   createWriteStream(join(dataDir, 'done')).end();
 }
 const [day0, day1] = ['20261102', '20261103'].map((d) => join(dataDir, d)) as [string, string];

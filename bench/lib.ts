@@ -51,5 +51,5 @@ export function report(name: string, figures: Figure[], extra: Record<string, un
     figures: figures.map((f) => ({ ...f, ratio: Number((f.value / f.baseline.value).toFixed(3)) })),
   };
   writeFileSync(`${resultsDir}${name}.json`, `${JSON.stringify(data, null, 2)}\n`);
-  process.stdout.write(`Résultats écrits dans bench/results/${name}.json` + '\n');
+  process.stdout.write(`Résultats écrits dans bench/results/${name}.json\n`);
 }
