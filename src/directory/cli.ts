@@ -74,7 +74,10 @@ export function printReport(report: ImportReport, say: Say): void {
     );
     for (const r of report.rejects.slice(0, 50)) say(`    ${r.file}:${r.line} : ${r.reason}`);
   }
-  say(`  Durée : ${report.seconds.toLocaleString('fr-FR')} s`);
+  const p = report.phases;
+  say(
+    `  Durée : ${report.seconds.toLocaleString('fr-FR')} s (chargement ${p.staging.toLocaleString('fr-FR')} s, contrôles ${p.checks.toLocaleString('fr-FR')} s, bascule ${p.merge.toLocaleString('fr-FR')} s)`,
+  );
 }
 
 export function directoryCommand(withDatabase: WithDatabase, say: Say): Command {

@@ -43,6 +43,8 @@ export interface ImportReport {
   resources: Partial<Record<ResourceName, ResourceReport>>;
   guard: Array<{ resource: ResourceName; active: number; missing: number; share: number }>;
   seconds: number;
+  /** Seconds spent loading the files, checking the generation and merging it. */
+  phases: { staging: number; checks: number; merge: number };
 }
 
 const keptRejects = 1000;
@@ -70,6 +72,13 @@ export async function importDirectory(
     resources: {},
     guard: [],
     seconds: 0,
+    phases: { staging: 0, checks: 0, merge: 0 },
+  };
+  let phaseStart = performance.now();
+  const endPhase = (phase: keyof ImportReport['phases']) => {
+    const now = performance.now();
+    report.phases[phase] = Math.round((now - phaseStart) / 10) / 100;
+    phaseStart = now;
   };
   const reject = (r: Reject) => {
     report.rejectCount++;
@@ -150,6 +159,7 @@ export async function importDirectory(
       return finish('failed', `Import interrompu : ${message}`);
     }
 
+    endPhase('staging');
     if (kinds.has('personneActivite')) {
       const p = resources.professional;
       await sql
@@ -198,6 +208,7 @@ export async function importDirectory(
           )} seraient désactivés, au-delà de ${(maxShare * 100).toFixed(0)} %. Relancez avec --accept-mass-change si c’est voulu.`,
       );
 
+    endPhase('checks');
     const now = new Date();
     const id = report.id as number;
     await database.db.transaction().execute(async (trx) => {
@@ -216,6 +227,7 @@ export async function importDirectory(
         };
       }
     });
+    endPhase('merge');
     // Staging is only useful during an import; emptying it frees the space of a national generation.
     for (const r of touched) await resetStaging(database.db, r);
     return finish('success', summary(report, touched));
