@@ -42,18 +42,21 @@ export async function mergeResource(
   now: Date,
 ): Promise<MergeCounts> {
   const updates = sql.raw(r.columns.map((c) => `${c} = excluded.${c}`).join(', '));
+  // Unchanged rows are filtered out by a join before the upsert: ON CONFLICT would otherwise lock (and so write)
+  // every existing row, which is most of the cost of a day of changes.
   const upserted = await sql<{ created: number; changed: number }>`
-    with up as (
+    with incoming as (
+      select ${key(r)}, ${list(r.columns)}, ${hash(r)} as row_hash from ${stg(r)}
+    ), up as (
       insert into ${table(r)} (${key(r)}, ${list(r.columns)}, row_hash, active, created_import, changed_import, changed_at)
-      select ${key(r)}, ${list(r.columns)}, ${hash(r)}, true, ${importId}, ${importId}, ${now} from ${stg(r)}
+      select ${list([r.key, ...r.columns], 'i.')}, i.row_hash, true, ${importId}, ${importId}, ${now}
+      from incoming i left join ${table(r)} t on t.${key(r)} = i.${key(r)}
+      where t.${key(r)} is null or not t.active or t.row_hash <> i.row_hash
       on conflict (${key(r)}) do update set ${updates}, row_hash = excluded.row_hash, active = true,
         changed_import = excluded.changed_import, changed_at = excluded.changed_at, deactivated_at = null
-      where ${table(r)}.row_hash <> excluded.row_hash or not ${table(r)}.active
       returning (xmax = 0) as inserted
     )
-    select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`.execute(
-    db,
-  );
+    select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`.execute(db);
   const deactivated = await sql`
     update ${table(r)} t set active = false, deactivated_at = ${now}, changed_import = ${importId}, changed_at = ${now}
     where t.active and not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)})`.execute(db);
