@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '../db/connect.ts';
 import { type ImportOptions, type ImportReport, importDirectory } from './import/import.ts';
-import { classify } from './sources.ts';
+import { classify, classifyArchive } from './sources.ts';
 
 export type RefreshSource = { kind: 'url'; url: string } | { kind: 'folder'; path: string };
 
@@ -108,11 +108,7 @@ export async function refreshDirectory(
       // The newest file of each kind in the folder, by the timestamp in its name.
       const newest = new Map<string, { name: string; stamp: string }>();
       for (const name of readdirSync(source.path)) {
-        const kind =
-          classify(name) ??
-          (/\.zip$/i.test(name)
-            ? { kind: name.replace(/_\d{12}\.zip$/i, ''), stamp: /(\d{12})/.exec(name)?.[1] ?? null }
-            : undefined);
+        const kind = classify(name) ?? classifyArchive(name);
         if (!kind?.stamp) continue;
         const current = newest.get(kind.kind);
         if (!current || kind.stamp > current.stamp) newest.set(kind.kind, { name, stamp: kind.stamp });

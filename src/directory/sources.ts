@@ -46,6 +46,17 @@ export function classify(name: string): { kind: SourceKind; stamp: string | null
   return undefined;
 }
 
+/** Published ZIP bundles, named with their extraction timestamp. */
+export function classifyArchive(
+  name: string,
+): { kind: 'bundle' | 'mssanteBundle'; stamp: string } | undefined {
+  const bundle = /^PS_LibreAcces_(\d{12})\.zip$/i.exec(name);
+  if (bundle?.[1]) return { kind: 'bundle', stamp: bundle[1] };
+  const mssante = /^Extraction_Correspondance_MSSante_(\d{12})\.zip$/i.exec(name);
+  if (mssante?.[1]) return { kind: 'mssanteBundle', stamp: mssante[1] };
+  return undefined;
+}
+
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: false, strictFileNames: false }, (error, zip) =>

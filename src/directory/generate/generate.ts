@@ -36,7 +36,6 @@ export interface GenerateOptions {
   out: string;
   /** First extraction date; each following day is one day later. */
   start?: Date;
-  onProgress?: (written: { lines: number; bytes: number }) => void;
 }
 
 export interface GeneratedDay {
@@ -91,11 +90,9 @@ class LineSink {
   private buffer: string[] = [];
   private size = 0;
   lines = 0;
-  bytes = 0;
   constructor(
     private readonly stream: Writable,
     private readonly encode: (text: string) => Buffer = (t) => Buffer.from(t, 'utf8'),
-    private readonly progress?: (lines: number, bytes: number) => void,
   ) {}
   async write(text: string): Promise<void> {
     this.buffer.push(text);
@@ -108,8 +105,6 @@ class LineSink {
     const chunk = this.encode(`${this.buffer.join('\n')}\n`);
     this.buffer = [];
     this.size = 0;
-    this.bytes += chunk.length;
-    this.progress?.(chunk.length, 0);
     if (!this.stream.write(chunk)) await new Promise((resolve) => this.stream.once('drain', resolve));
   }
   async end(): Promise<void> {
@@ -131,12 +126,6 @@ function stampOf(date: Date): string {
 export async function generateDirectory(options: GenerateOptions): Promise<GeneratedDay[]> {
   const profile = typeof options.profile === 'string' ? profiles[options.profile] : options.profile;
   const start = options.start ?? new Date(Date.UTC(2026, 10, 2));
-  const written = { lines: 0, bytes: 0 };
-  const report = (lines: number, bytes: number) => {
-    written.lines += lines;
-    written.bytes += bytes;
-    options.onProgress?.(written);
-  };
   const days: GeneratedDay[] = [];
   for (let day = 0; day < options.days; day++) {
     const date = new Date(start.getTime() + day * 86_400_000);
@@ -162,12 +151,11 @@ export async function generateDirectory(options: GenerateOptions): Promise<Gener
     for (const [name, columns, rowsOf] of entries) {
       const stream = new PassThrough();
       bundle.addReadStream(stream, name, { mtime: date, compressionLevel: 1 });
-      const sink = new LineSink(stream, undefined, (b) => report(0, b));
+      const sink = new LineSink(stream);
       await sink.write(headerLine(columns));
       for (const p of alive()) for (const row of rowsOf(p)) await sink.write(row);
       await sink.end();
       lines[name] = sink.lines;
-      report(sink.lines, 0);
     }
     bundle.end();
     await bundleDone;
@@ -177,7 +165,7 @@ export async function generateDirectory(options: GenerateOptions): Promise<Gener
     const mssDone = finished(mss.outputStream.pipe(createWriteStream(join(dir, `${mssName}.zip`))));
     const mssStream = new PassThrough();
     mss.addReadStream(mssStream, `${mssName}.txt`, { mtime: date, compressionLevel: 1 });
-    const mssSink = new LineSink(mssStream, undefined, (b) => report(0, b));
+    const mssSink = new LineSink(mssStream);
     await mssSink.write(headerLine(mssanteColumns));
     for (const p of alive()) {
       const row = p.mailboxDay <= day ? personMailboxLine(p) : null;
@@ -192,11 +180,10 @@ export async function generateDirectory(options: GenerateOptions): Promise<Gener
     mss.end();
     await mssDone;
     lines[`${mssName}.txt`] = mssSink.lines;
-    report(mssSink.lines, 0);
 
     const finessName = `etalab-cs1100507-stock-${stamp.slice(0, 8)}-${stamp.slice(8)}.csv`;
     const finessStream = createWriteStream(join(dir, finessName));
-    const finessSink = new LineSink(finessStream, encodeCp1252, (b) => report(0, b));
+    const finessSink = new LineSink(finessStream, encodeCp1252);
     await finessSink.write(`finess;etalab;98;${isoDate}`);
     const geo: string[] = [];
     for (const s of openStructures) {
@@ -208,7 +195,6 @@ export async function generateDirectory(options: GenerateOptions): Promise<Gener
     await finessSink.end();
     await finished(finessStream);
     lines[finessName] = finessSink.lines;
-    report(finessSink.lines, 0);
 
     days.push({ dir, stamp, files: [bundleFile, `${mssName}.zip`, finessName], lines });
   }

@@ -56,7 +56,9 @@ export async function mergeResource(
         changed_import = excluded.changed_import, changed_at = excluded.changed_at, deactivated_at = null
       returning (xmax = 0) as inserted
     )
-    select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`.execute(db);
+    select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`.execute(
+    db,
+  );
   const deactivated = await sql`
     update ${table(r)} t set active = false, deactivated_at = ${now}, changed_import = ${importId}, changed_at = ${now}
     where t.active and not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)})`.execute(db);
