@@ -42,6 +42,14 @@ export function readMigrations(dir = migrationsDir): Migration[] {
   return migrations;
 }
 
+let bundled: Migration[] | undefined;
+
+/** The migrations shipped with this version, read once: the console and /health ask for them on every request. */
+export function bundledMigrations(): Migration[] {
+  bundled ??= readMigrations();
+  return bundled;
+}
+
 export interface MigrationResult {
   newlyApplied: string[];
   latest: number;
@@ -57,7 +65,10 @@ export interface MigrationStatus {
  * Applies pending migrations in one transaction, under a transaction-scoped advisory lock so that instances
  * starting together do not race. An applied migration whose file changed since is refused.
  */
-export async function migrate(database: Database, migrations = readMigrations()): Promise<MigrationResult> {
+export async function migrate(
+  database: Database,
+  migrations = bundledMigrations(),
+): Promise<MigrationResult> {
   return database.db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${lockKey('migrations')}::bigint)`.execute(trx);
     await sql`create table if not exists schema_migration (
@@ -95,7 +106,7 @@ export async function migrate(database: Database, migrations = readMigrations())
 /** Read-only view for the console and /health. */
 export async function migrationStatus(
   database: Database,
-  migrations = readMigrations(),
+  migrations = bundledMigrations(),
 ): Promise<MigrationStatus> {
   const exists = await sql<{ ok: boolean }>`select to_regclass('schema_migration') is not null as ok`.execute(
     database.db,

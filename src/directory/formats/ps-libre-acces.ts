@@ -15,18 +15,23 @@ const identity = {
   'Identification nationale PP': 'id_nat',
 } as const;
 
-export const personneActiviteColumns = {
-  ...identity,
-  "Code civilité d'exercice": 'civilite_exercice_code',
-  "Libellé civilité d'exercice": 'civilite_exercice',
-  'Code civilité': 'civilite_code',
-  'Libellé civilité': 'civilite',
+/** Name and profession of the exercice professionnel, in the same order in both files that carry them. */
+const exercice = {
   "Nom d'exercice": 'nom_exercice',
   "Prénom d'exercice": 'prenom_exercice',
   'Code profession': 'profession_code',
   'Libellé profession': 'profession',
   'Code catégorie professionnelle': 'categorie_code',
   'Libellé catégorie professionnelle': 'categorie',
+} as const;
+
+export const personneActiviteColumns = {
+  ...identity,
+  "Code civilité d'exercice": 'civilite_exercice_code',
+  "Libellé civilité d'exercice": 'civilite_exercice',
+  'Code civilité': 'civilite_code',
+  'Libellé civilité': 'civilite',
+  ...exercice,
   'Code type savoir-faire': 'savoir_faire_type_code',
   'Libellé type savoir-faire': 'savoir_faire_type',
   'Code savoir-faire': 'savoir_faire_code',
@@ -74,12 +79,7 @@ export const personneActiviteColumns = {
 
 export const savoirFaireColumns = {
   ...identity,
-  "Nom d'exercice": 'nom_exercice',
-  "Prénom d'exercice": 'prenom_exercice',
-  'Code profession': 'profession_code',
-  'Libellé profession': 'profession',
-  'Code catégorie professionnelle': 'categorie_code',
-  'Libellé catégorie professionnelle': 'categorie',
+  ...exercice,
   'Code type savoir-faire': 'type_code',
   'Libellé type savoir-faire': 'type',
   'Code savoir-faire': 'code',
