@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -7,6 +8,7 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } fr
 import type { DestinationStream } from 'pino';
 import type { AppContext } from './app-context.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { fhirRoutes } from './directory/fhir/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { healthRoutes } from './http/health.ts';
 import { metricsPlugin } from './http/metrics.ts';
@@ -157,6 +159,13 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(async (scope) => auditRoutes(scope, ctx));
   await app.register(async (scope) => webRoutes(scope, ctx));
   await app.register(async (scope) => directoryRoutes(scope, ctx));
+  await app.register(
+    async (scope) => {
+      await scope.register(formbody);
+      await fhirRoutes(scope, ctx);
+    },
+    { prefix: '/fhir' },
+  );
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1', { schema: { hide: true } }, async () => ({

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { encodeCursor } from './cursor.ts';
+import type { Query, ResourceType } from './params.ts';
+import type { SearchResult } from './search.ts';
+import { codeSystem } from './systems.ts';
+
+type Json = Record<string, unknown>;
+
+/** Rebuilds a query string in a stable order, `_page` left out (the next link adds its own). */
+export function queryString(query: Query, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query).sort(([a], [b]) => a.localeCompare(b))) {
+    if (key === '_page' || value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+  }
+  for (const [key, value] of Object.entries(extra)) params.append(key, value);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** Keeps the mandatory elements and those asked for, and tags the resource as a subset (FHIR `_elements`). */
+export function subset(resource: Json, elements: string[]): Json {
+  const kept: Json = {};
+  for (const [key, value] of Object.entries(resource))
+    if (key === 'resourceType' || key === 'id' || key === 'meta' || elements.includes(key)) kept[key] = value;
+  const meta = (resource.meta ?? {}) as Json;
+  kept.meta = { ...meta, tag: [{ system: codeSystem.subsetted, code: 'SUBSETTED' }] };
+  return kept;
+}
+
+export interface BundleInput {
+  base: string;
+  resourceType: ResourceType;
+  query: Query;
+  result: SearchResult;
+  elements: string[] | null;
+}
+
+/** A `searchset` Bundle: `self` and `next` links, match and include entries, warnings as an outcome entry. */
+export function searchBundle({ base, resourceType, query, result, elements }: BundleInput): Json {
+  const entry = (resource: Json, mode: 'match' | 'include') => ({
+    fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
+    resource: elements && mode === 'match' ? subset(resource, elements) : resource,
+    search: { mode },
+  });
+  const link = [{ relation: 'self', url: `${base}/${resourceType}${queryString(query)}` }];
+  if (result.next)
+    link.push({
+      relation: 'next',
+      url: `${base}/${resourceType}${queryString(query, { _page: encodeCursor(result.next) })}`,
+    });
+  const outcome =
+    result.warnings.length > 0
+      ? [
+          {
+            resource: {
+              resourceType: 'OperationOutcome',
+              issue: result.warnings.map((diagnostics) => ({
+                severity: 'warning',
+                code: 'too-costly',
+                diagnostics,
+              })),
+            },
+            search: { mode: 'outcome' },
+          },
+        ]
+      : [];
+  return {
+    resourceType: 'Bundle',
+    id: randomUUID(),
+    meta: { lastUpdated: new Date().toISOString() },
+    type: 'searchset',
+    ...(result.total !== null && { total: result.total }),
+    link,
+    entry: [
+      ...result.matches.map((r) => entry(r, 'match')),
+      ...result.included.map((r) => entry(r, 'include')),
+      ...outcome,
+    ],
+  };
+}

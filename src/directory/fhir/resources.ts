@@ -1,0 +1,350 @@
+import { instant } from './dates.ts';
+import {
+  codeSystem,
+  extension,
+  identifierSystem,
+  identifierTypeSystem,
+  metaSource,
+  profile,
+} from './systems.ts';
+
+/** The rows a resource is built from; the search module selects them, these functions only shape them. */
+export interface ProfessionalRow {
+  id_nat: string;
+  id_type: string | null;
+  pp_id: string | null;
+  civilite_code: string | null;
+  civilite_exercice_code: string | null;
+  nom_exercice: string | null;
+  prenom_exercice: string | null;
+  active: boolean;
+  last_updated: Date;
+}
+
+export interface ProfessionRow {
+  id_nat: string;
+  profession_code: string | null;
+  profession: string | null;
+  categorie_code: string | null;
+  categorie: string | null;
+}
+
+export interface SavoirFaireRow {
+  id_nat: string;
+  type_code: string | null;
+  type: string | null;
+  code: string | null;
+  libelle: string | null;
+}
+
+export interface DiplomaRow {
+  id_nat: string;
+  type_diplome_code: string | null;
+  type_diplome: string | null;
+  diplome_code: string | null;
+  diplome: string | null;
+}
+
+export interface MailboxRow {
+  id_nat: string | null;
+  structure_id: string | null;
+  type: string | null;
+  adresse: string | null;
+  service: string | null;
+  dematerialisation: string | null;
+}
+
+export interface ActivityRow {
+  id: string;
+  id_nat: string | null;
+  nom_exercice: string | null;
+  prenom_exercice: string | null;
+  mode_code: string | null;
+  mode: string | null;
+  role_code: string | null;
+  role: string | null;
+  genre_code: string | null;
+  genre: string | null;
+  finess_site: string | null;
+  siret: string | null;
+  structure_id: string | null;
+  raison_sociale: string | null;
+  /** Whether `finess_site` is an Organization we serve (a FINESS structure of the mirror). */
+  has_organization: boolean;
+  active: boolean;
+  last_updated: Date;
+}
+
+export interface StructureRow {
+  finess: string;
+  finess_ej: string | null;
+  raison_sociale: string | null;
+  raison_sociale_longue: string | null;
+  complement_rs: string | null;
+  complement_distribution: string | null;
+  numero_voie: string | null;
+  type_voie: string | null;
+  voie: string | null;
+  complement_voie: string | null;
+  lieu_dit: string | null;
+  commune: string | null;
+  departement: string | null;
+  ligne_acheminement: string | null;
+  code_postal: string | null;
+  telephone: string | null;
+  telecopie: string | null;
+  categorie_code: string | null;
+  categorie: string | null;
+  siret: string | null;
+  date_ouverture: string | null;
+  lat: number | null;
+  lon: number | null;
+  active: boolean;
+  last_updated: Date;
+}
+
+type Json = Record<string, unknown>;
+
+const coding = (system: string, code: string | null, display?: string | null) =>
+  code ? { system, code, ...(display && { display }) } : null;
+const present = <T>(values: Array<T | null | undefined>): T[] => values.filter((v): v is T => v != null);
+
+function meta(lastUpdated: Date, profiles: readonly string[]): Json {
+  return { lastUpdated: instant(lastUpdated), source: metaSource, profile: [...profiles] };
+}
+
+function identifier(type: string, system: string | null, value: string | null): Json | null {
+  return value
+    ? {
+        use: 'official',
+        type: { coding: [{ system: identifierTypeSystem, code: type }] },
+        ...(system && { system }),
+        value,
+      }
+    : null;
+}
+
+/** TRE_R04 type of savoir-faire → the terminology its codes come from (NOS). */
+const savoirFaireSystems: Record<string, string> = {
+  S: codeSystem.specialiteOrdinale,
+  C: 'https://mos.esante.gouv.fr/NOS/TRE_R39-Competence/FHIR/TRE-R39-Competence',
+  CEX: 'https://mos.esante.gouv.fr/NOS/TRE_R40-CompetenceExclusive/FHIR/TRE-R40-CompetenceExclusive',
+  DNQ: 'https://mos.esante.gouv.fr/NOS/TRE_R42-DESCnonQualifiant/FHIR/TRE-R42-DESCnonQualifiant',
+  CAPA: 'https://mos.esante.gouv.fr/NOS/TRE_R43-CapaciteSavoirFaire/FHIR/TRE-R43-CapaciteSavoirFaire',
+};
+
+export function mailboxTelecom(m: MailboxRow): Json {
+  const metadata = present([
+    m.type && {
+      url: 'type',
+      valueCodeableConcept: { coding: [{ system: codeSystem.typeBal, code: m.type }] },
+    },
+    m.service && { url: 'service', valueString: m.service },
+    m.dematerialisation && { url: 'digitization', valueBoolean: m.dematerialisation === 'O' },
+  ]);
+  return {
+    extension: [
+      { url: extension.emailType, valueCoding: { system: codeSystem.emailType, code: 'MSSANTE' } },
+      { url: extension.mailboxMetadata, extension: metadata },
+    ],
+    system: 'email',
+    value: m.adresse,
+  };
+}
+
+function practitionerIdentifiers(p: Pick<ProfessionalRow, 'id_nat' | 'id_type' | 'pp_id'>): Json[] {
+  return present([
+    identifier('IDNPS', identifierSystem.idNatPs, p.id_nat),
+    p.id_type === '8' ? identifier('RPPS', identifierSystem.rpps, p.pp_id) : null,
+    // The ADELI identifier system is not published (FR Core leaves it open): typed, without a system.
+    p.id_type === '0' ? identifier('ADELI', null, p.pp_id) : null,
+  ]);
+}
+
+export interface PractitionerParts {
+  professions: ProfessionRow[];
+  savoirFaire: SavoirFaireRow[];
+  diplomas: DiplomaRow[];
+  mailboxes: MailboxRow[];
+}
+
+/**
+ * Practitioner as `as-dp-practitioner`: identifiers, name (civilité as prefix, civilité d'exercice as suffix),
+ * qualifications (profession with category, savoir-faire, diplomas), personal MSSanté mailboxes. A deactivated
+ * professional keeps only its identifiers and `active: false`, as the national API does for deltas.
+ */
+export function practitioner(p: ProfessionalRow, parts: PractitionerParts): Json {
+  const base = {
+    resourceType: 'Practitioner',
+    id: p.id_nat,
+    meta: meta(p.last_updated, profile.practitioner),
+    identifier: practitionerIdentifiers(p),
+    active: p.active,
+  };
+  if (!p.active) return base;
+  const name = {
+    use: 'usual',
+    ...(p.nom_exercice && { family: p.nom_exercice }),
+    ...(p.prenom_exercice && { given: [p.prenom_exercice] }),
+    ...(p.civilite_code && { prefix: [p.civilite_code] }),
+    ...(p.civilite_exercice_code && { suffix: [p.civilite_exercice_code] }),
+  };
+  const qualification = [
+    ...parts.professions.map((x) => ({
+      code: {
+        coding: present([
+          coding(codeSystem.profession, x.profession_code, x.profession),
+          coding(codeSystem.categorie, x.categorie_code, x.categorie),
+        ]),
+      },
+    })),
+    ...parts.savoirFaire.map((x) => ({
+      code: {
+        coding: present([
+          coding(codeSystem.typeSavoirFaire, x.type_code, x.type),
+          coding(savoirFaireSystems[x.type_code ?? ''] ?? codeSystem.specialiteOrdinale, x.code, x.libelle),
+        ]),
+      },
+    })),
+    ...parts.diplomas.map((x) => ({
+      code: {
+        coding: present([
+          coding(codeSystem.diplome, x.diplome_code, x.diplome),
+          coding(codeSystem.typeDiplome, x.type_diplome_code, x.type_diplome),
+        ]),
+      },
+    })),
+  ].filter((q) => q.code.coding.length > 0);
+  return {
+    ...base,
+    name: [name],
+    ...(parts.mailboxes.length > 0 && { telecom: parts.mailboxes.map(mailboxTelecom) }),
+    ...(qualification.length > 0 && { qualification }),
+  };
+}
+
+/** PractitionerRole as `as-dp-practitionerrole`: one situation d'exercice, its codes and its MSSanté mailboxes. */
+export function practitionerRole(a: ActivityRow, mailboxes: MailboxRow[]): Json {
+  const base = {
+    resourceType: 'PractitionerRole',
+    id: a.id,
+    meta: meta(a.last_updated, profile.practitionerRole),
+    identifier: [{ system: identifierSystem.rpps, value: a.id }],
+    active: a.active,
+  };
+  if (!a.active) return base;
+  const display = [a.prenom_exercice, a.nom_exercice].filter(Boolean).join(' ');
+  const organization =
+    a.finess_site && a.has_organization
+      ? { reference: `Organization/${a.finess_site}`, ...(a.raison_sociale && { display: a.raison_sociale }) }
+      : a.structure_id || a.finess_site || a.siret
+        ? {
+            identifier: a.finess_site
+              ? { system: identifierSystem.finess, value: a.finess_site }
+              : a.structure_id
+                ? { system: identifierSystem.idNatStruct, value: a.structure_id }
+                : { system: identifierSystem.sirene, value: a.siret },
+            ...(a.raison_sociale && { display: a.raison_sociale }),
+          }
+        : null;
+  const code = present([
+    coding(codeSystem.genreActivite, a.genre_code, a.genre),
+    coding(codeSystem.modeExercice, a.mode_code, a.mode),
+    coding(codeSystem.fonction, a.role_code, a.role),
+  ]).map((c) => ({ coding: [c] }));
+  return {
+    ...base,
+    ...(a.id_nat && { practitioner: { reference: `Practitioner/${a.id_nat}`, ...(display && { display }) } }),
+    ...(organization && { organization }),
+    ...(code.length > 0 && { code }),
+    ...(mailboxes.length > 0 && { telecom: mailboxes.map(mailboxTelecom) }),
+  };
+}
+
+/** `"92041 SAINT-VAL-SUR-MER"` → the city part of a FINESS routing line. */
+export function cityOf(ligneAcheminement: string | null): string | null {
+  if (!ligneAcheminement) return null;
+  const m = /^\d{5}\s+(.+)$/.exec(ligneAcheminement.trim());
+  return m?.[1] ?? ligneAcheminement.trim();
+}
+
+/**
+ * Organization as `as-dp-organization` for a FINESS geographic entity: identifiers (FINESS, idNat_Struct,
+ * SIRET), types, names, telecom (phone, fax, MSSanté), address with its coordinates (the standard geolocation
+ * extension, which the national API does not give) and the legal entity it belongs to.
+ */
+export function organization(s: StructureRow, mailboxes: MailboxRow[]): Json {
+  const base = {
+    resourceType: 'Organization',
+    id: s.finess,
+    meta: meta(s.last_updated, profile.organization),
+    identifier: present([
+      identifier('FINEG', identifierSystem.finess, s.finess),
+      identifier('IDNST', identifierSystem.idNatStruct, `1${s.finess}`),
+      identifier('SIRET', identifierSystem.sirene, s.siret),
+    ]),
+    active: s.active,
+  };
+  const name = s.raison_sociale_longue ?? s.raison_sociale;
+  if (!s.active) return { ...base, ...(name && { name }) };
+  const street = [s.numero_voie, s.type_voie, s.voie].filter(Boolean).join(' ');
+  const line = present([
+    s.complement_rs,
+    s.complement_voie,
+    street || null,
+    s.lieu_dit,
+    s.complement_distribution,
+  ]);
+  const address = {
+    use: 'work',
+    type: 'physical',
+    ...(line.length > 0 && { line }),
+    ...(cityOf(s.ligne_acheminement) && { city: cityOf(s.ligne_acheminement) }),
+    ...(s.departement && { district: s.departement }),
+    ...(s.code_postal && { postalCode: s.code_postal }),
+    country: 'FRA',
+    ...(s.lat != null &&
+      s.lon != null && {
+        extension: [
+          {
+            url: 'http://hl7.org/fhir/StructureDefinition/geolocation',
+            extension: [
+              { url: 'latitude', valueDecimal: s.lat },
+              { url: 'longitude', valueDecimal: s.lon },
+            ],
+          },
+        ],
+      }),
+  };
+  const telecom = [
+    ...present([
+      s.telephone && { system: 'phone', value: s.telephone, use: 'work' },
+      s.telecopie && { system: 'fax', value: s.telecopie, use: 'work' },
+    ]),
+    ...mailboxes.map(mailboxTelecom),
+  ];
+  return {
+    ...base,
+    type: present([
+      {
+        coding: [
+          {
+            system: codeSystem.organizationType,
+            code: 'GEOGRAPHICAL-ENTITY',
+            display: 'Entité géographique',
+          },
+        ],
+      },
+      s.categorie_code && {
+        coding: [coding(codeSystem.categorieEtablissement, s.categorie_code, s.categorie)],
+      },
+    ]),
+    ...(name && { name }),
+    ...(s.raison_sociale && s.raison_sociale !== name && { alias: [s.raison_sociale] }),
+    ...(telecom.length > 0 && { telecom }),
+    address: [address],
+    ...(s.finess_ej && {
+      partOf: { type: 'Organization', identifier: { system: identifierSystem.finess, value: s.finess_ej } },
+    }),
+  };
+}

@@ -1,0 +1,244 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { describeEachDriver } from '../../../test/databases.ts';
+import { generateDirectory } from '../generate/generate.ts';
+import { importDirectory } from '../import/import.ts';
+import { identifierSystem } from './systems.ts';
+
+type Json = Record<string, any>;
+
+describeEachDriver('FHIR API of the directory', (driver) => {
+  let s: TestApp;
+  let get: (url: string) => Promise<{ status: number; body: Json; type: string }>;
+  let someone: { id_nat: string; pp_id: string; nom_exercice: string; prenom_exercice: string };
+
+  beforeAll(async () => {
+    s = await createTestApp(driver, { CONFIANCE_BASE_URL: 'https://confiance.test' });
+    get = async (url) => {
+      const res = await s.app.inject({ url });
+      return { status: res.statusCode, body: res.json(), type: String(res.headers['content-type']) };
+    };
+    const out = mkdtempSync(join(tmpdir(), 'confiance-fhir-'));
+    const days = await generateDirectory({
+      profile: { persons: 400, structures: 30, departure: 0.02, arrival: 0.02, move: 0.02, closure: 0.03 },
+      seed: 7,
+      days: 2,
+      out,
+    });
+    expect((await importDirectory(s.t.database, [days[0]?.dir ?? ''])).status).toBe('success');
+    someone = (
+      await sql<typeof someone>`
+        select p.id_nat, p.pp_id, p.nom_exercice, p.prenom_exercice from dir_professional p
+        where p.id_type = '8' and exists (select 1 from dir_savoir_faire s where s.id_nat = p.id_nat)
+        order by p.id_nat limit 1`.execute(s.t.database.db)
+    ).rows[0] as typeof someone;
+  }, 120_000);
+  afterAll(() => s.close());
+
+  it('describes itself in a CapabilityStatement that lists every search parameter', async () => {
+    const { status, body, type } = await get('/fhir/metadata');
+    expect(status).toBe(200);
+    expect(type).toContain('application/fhir+json');
+    expect(body.resourceType).toBe('CapabilityStatement');
+    const practitioner = body.rest[0].resource.find((r: Json) => r.type === 'Practitioner');
+    expect(practitioner.searchParam.map((p: Json) => p.name)).toEqual(
+      expect.arrayContaining(['identifier', 'name', 'qualification-code', '_lastUpdated', 'address-postalcode']),
+    );
+    expect(practitioner.searchRevInclude).toEqual(['PractitionerRole:practitioner']);
+  });
+
+  it('finds a practitioner by RPPS, with or without system, and by idNat_PS, shaped as as-dp-practitioner', async () => {
+    const byRpps = await get(`/fhir/Practitioner?identifier=${someone.pp_id}`);
+    expect(byRpps.status).toBe(200);
+    expect(byRpps.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+    const p = byRpps.body.entry[0].resource;
+    expect(byRpps.body.entry[0].fullUrl).toBe(`https://confiance.test/fhir/Practitioner/${someone.id_nat}`);
+    expect(p.identifier).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ system: identifierSystem.idNatPs, value: someone.id_nat }),
+        expect.objectContaining({ system: identifierSystem.rpps, value: someone.pp_id }),
+      ]),
+    );
+    expect(p.name[0].family).toBe(someone.nom_exercice);
+    expect(p.meta.profile).toContain(
+      'https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-dp-practitioner',
+    );
+    expect(p.qualification.length).toBeGreaterThanOrEqual(2);
+    const withSystem = await get(
+      `/fhir/Practitioner?identifier=${encodeURIComponent(`${identifierSystem.rpps}|${someone.pp_id}`)}`,
+    );
+    expect(withSystem.body.total).toBe(1);
+    const byIdNat = await get(`/fhir/Practitioner?identifier=${someone.id_nat}`);
+    expect(byIdNat.body.entry[0].resource.id).toBe(someone.id_nat);
+    const read = await get(`/fhir/Practitioner/${someone.id_nat}`);
+    expect(read.body).toEqual(p);
+  });
+
+  it('matches names without accents or case, by prefix, :contains and :exact', async () => {
+    const prefix = someone.nom_exercice.slice(0, 3).toLowerCase();
+    const found = await get(`/fhir/Practitioner?family=${encodeURIComponent(prefix)}&_count=200`);
+    expect(found.status).toBe(200);
+    const families = found.body.entry.map((e: Json) => e.resource.name[0].family as string);
+    expect(families).toContain(someone.nom_exercice);
+    for (const f of families)
+      expect(
+        f
+          .normalize('NFD')
+          .replace(/\p{M}/gu, '')
+          .toLowerCase()
+          .startsWith(prefix.normalize('NFD').replace(/\p{M}/gu, '')),
+      ).toBe(true);
+    const inner = someone.nom_exercice.slice(1, 4);
+    const contains = await get(`/fhir/Practitioner?name:contains=${encodeURIComponent(inner)}&_count=200`);
+    expect(contains.body.entry.map((e: Json) => e.resource.id)).toContain(someone.id_nat);
+    const exact = await get(`/fhir/Practitioner?family:exact=${encodeURIComponent(someone.nom_exercice.toLowerCase())}`);
+    expect(exact.body.total).toBe(0);
+  });
+
+  it('searches by profession, postal code and département together, beyond the national API', async () => {
+    const activity = (
+      await sql<{ profession_code: string; code_postal: string; departement_code: string }>`
+        select profession_code, code_postal, departement_code from dir_activity
+        where active and code_postal is not null order by key limit 1`.execute(s.t.database.db)
+    ).rows[0]!;
+    const res = await get(
+      `/fhir/Practitioner?profession=${activity.profession_code}&address-postalcode=${activity.code_postal.slice(0, 2)}&address-department=${activity.departement_code}`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.total).toBeGreaterThan(0);
+    for (const e of res.body.entry)
+      expect(
+        e.resource.qualification.some((q: Json) =>
+          q.code.coding.some((c: Json) => c.code === activity.profession_code),
+        ),
+      ).toBe(true);
+  });
+
+  it('pages with stable next links until every match was returned once', async () => {
+    const seen = new Set<string>();
+    let url: string | undefined = '/fhir/Practitioner?_count=37&_total=accurate';
+    let total = 0;
+    let pages = 0;
+    while (url) {
+      const page = await get(url.replace('https://confiance.test', ''));
+      expect(page.status).toBe(200);
+      total = page.body.total;
+      for (const e of page.body.entry ?? []) {
+        expect(seen.has(e.resource.id)).toBe(false);
+        seen.add(e.resource.id);
+      }
+      url = page.body.link.find((l: Json) => l.relation === 'next')?.url;
+      pages++;
+    }
+    expect(seen.size).toBe(total);
+    expect(pages).toBe(Math.ceil(total / 37));
+  });
+
+  it('links roles, practitioners and organizations with _include and _revinclude', async () => {
+    const withRoles = await get(`/fhir/Practitioner?_id=${someone.id_nat}&_revinclude=PractitionerRole:practitioner`);
+    const included = withRoles.body.entry.filter((e: Json) => e.search.mode === 'include');
+    expect(included.length).toBeGreaterThan(0);
+    for (const e of included) expect(e.resource.practitioner.reference).toBe(`Practitioner/${someone.id_nat}`);
+
+    const role = included[0].resource;
+    const roleRead = await get(`/fhir/PractitionerRole/${role.id}`);
+    expect(roleRead.body.id).toBe(role.id);
+
+    const finess = (
+      await sql<{ finess_site: string }>`
+        select a.finess_site from dir_activity a join dir_structure s on s.finess = a.finess_site
+        where a.active order by a.key limit 1`.execute(s.t.database.db)
+    ).rows[0]!.finess_site;
+    const roles = await get(`/fhir/PractitionerRole?organization=Organization/${finess}&_include=PractitionerRole:*`);
+    expect(roles.body.total).toBeGreaterThan(0);
+    const types = new Set(roles.body.entry.map((e: Json) => `${e.search.mode}:${e.resource.resourceType}`));
+    expect(types).toEqual(new Set(['match:PractitionerRole', 'include:Practitioner', 'include:Organization']));
+    const chained = await get(
+      `/fhir/PractitionerRole?organization.identifier=${encodeURIComponent(`${identifierSystem.finess}|${finess}`)}`,
+    );
+    expect(chained.body.total).toBe(roles.body.total);
+
+    const org = await get(`/fhir/Organization?identifier=${finess}&_revinclude=PractitionerRole:organization`);
+    expect(org.body.entry[0].resource).toMatchObject({ resourceType: 'Organization', id: finess, active: true });
+    expect(org.body.entry[0].resource.address[0].postalCode).toMatch(/^\d{5}$/);
+    expect(org.body.entry.filter((e: Json) => e.search.mode === 'include').length).toBe(roles.body.total);
+  });
+
+  it('filters on _lastUpdated and returns deactivated resources reduced to their identifiers', async () => {
+    const before = new Date(Date.now() - 1000).toISOString();
+    const out = mkdtempSync(join(tmpdir(), 'confiance-fhir-2-'));
+    const days = await generateDirectory({
+      profile: { persons: 400, structures: 30, departure: 0.02, arrival: 0.02, move: 0.02, closure: 0.03 },
+      seed: 7,
+      days: 2,
+      out,
+    });
+    expect((await importDirectory(s.t.database, [days[1]?.dir ?? ''])).status).toBe('success');
+    const changed = await get(`/fhir/Practitioner?_lastUpdated=ge${before}&_count=1000`);
+    expect(changed.status).toBe(200);
+    expect(changed.body.total).toBeGreaterThan(0);
+    const gone = changed.body.entry.filter((e: Json) => e.resource.active === false);
+    expect(gone.length).toBeGreaterThan(0);
+    expect(Object.keys(gone[0].resource).sort()).toEqual(['active', 'id', 'identifier', 'meta', 'resourceType']);
+    for (const e of changed.body.entry) expect(e.resource.meta.lastUpdated >= before).toBe(true);
+    const none = await get('/fhir/Practitioner?_lastUpdated=gt2999-01-01');
+    expect(none.body.total).toBe(0);
+    const inactive = await get('/fhir/Practitioner?active=false&_total=accurate');
+    expect(inactive.body.total).toBe(gone.length);
+  });
+
+  it('answers _elements with a SUBSETTED tag and _count=0 with the total only', async () => {
+    const res = await get(`/fhir/Practitioner?identifier=${someone.pp_id}&_elements=identifier`);
+    const r = res.body.entry[0].resource;
+    expect(Object.keys(r).sort()).toEqual(['id', 'identifier', 'meta', 'resourceType']);
+    expect(r.meta.tag[0].code).toBe('SUBSETTED');
+    const count = await get('/fhir/Organization?_count=0&_total=accurate');
+    expect(count.body.entry).toEqual([]);
+    expect(count.body.total).toBeGreaterThan(0);
+  });
+
+  it('refuses bad parameters with an OperationOutcome naming them, never a 500', async () => {
+    const cases: Array<[string, string]> = [
+      ['/fhir/Practitioner?nme=DUPONT', 'nme'],
+      ['/fhir/Practitioner?name:sounds=X', 'name:sounds'],
+      ['/fhir/Practitioner?_lastUpdated=lt2025-01-01', '_lastUpdated'],
+      ['/fhir/Practitioner?_lastUpdated=ge2025-13-01', '_lastUpdated'],
+      ['/fhir/Practitioner?_count=100000', '_count'],
+      ['/fhir/Practitioner?_count=-1', '_count'],
+      ['/fhir/Practitioner?active=maybe', 'active'],
+      ['/fhir/Practitioner?_page=not-a-token', '_page'],
+      ['/fhir/Practitioner?_include=PractitionerRole:organization', '_include'],
+      ['/fhir/PractitionerRole?practitioner=Organization/1', 'practitioner'],
+      ['/fhir/Practitioner?_elements=birthDate', '_elements'],
+    ];
+    for (const [url, parameter] of cases) {
+      const res = await get(url);
+      expect(res.status, url).toBe(400);
+      expect(res.body.resourceType).toBe('OperationOutcome');
+      expect(res.body.issue[0].expression, url).toEqual([parameter]);
+    }
+    const unknownType = await get('/fhir/PractitiXXXner?name=a');
+    expect(unknownType.status).toBe(404);
+    expect(unknownType.body.issue[0].diagnostics).toContain('PractitiXXXner');
+    const missing = await get('/fhir/Practitioner/899999999999');
+    expect(missing.status).toBe(404);
+    const injection = await get(`/fhir/Practitioner?name=${encodeURIComponent("' or 1=1 --%_\\")}`);
+    expect(injection.status).toBe(200);
+    expect(injection.body.total).toBe(0);
+  });
+
+  it('accepts POST _search with a form body', async () => {
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/fhir/Practitioner/_search',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `identifier=${someone.pp_id}`,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().total).toBe(1);
+  });
+});

@@ -1,0 +1,109 @@
+import type { FastifyError, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../app-context.ts';
+import type { TypedApp } from '../../http/typed.ts';
+import { searchBundle } from './bundle.ts';
+import { capabilityStatement } from './capability.ts';
+import { FhirError, operationOutcome } from './errors.ts';
+import { parseSearch, type Query, type ResourceType, resourceTypes } from './params.ts';
+import { readResource, search } from './search.ts';
+
+const fhirJson = 'application/fhir+json; charset=utf-8';
+
+const QueryValues = Type.Record(
+  Type.String({ maxLength: 100 }),
+  Type.Union([Type.String(), Type.Array(Type.String())]),
+);
+
+function resourceTypeOf(name: string): ResourceType {
+  if ((resourceTypes as readonly string[]).includes(name)) return name as ResourceType;
+  throw new FhirError(
+    404,
+    'not-supported',
+    `Type de ressource inconnu « ${name} » : ce serveur connaît ${resourceTypes.join(', ')}.`,
+  );
+}
+
+/**
+ * `/fhir`: the directory mirror as FHIR R4, read and search, shaped like the national Annuaire Santé API so that
+ * a DUI switches by changing its base URL. Every error is an OperationOutcome naming the parameter at fault.
+ */
+export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
+  const base = `${ctx.config.baseUrl}/fhir`;
+  const send = (reply: FastifyReply, status: number, body: unknown) =>
+    reply.code(status).type(fhirJson).send(JSON.stringify(body));
+
+  app.setErrorHandler(async (error: FastifyError | FhirError, request, reply) => {
+    if (error instanceof FhirError) return send(reply, error.status, operationOutcome(error));
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'FHIR request failed');
+    const fhirError =
+      status === 429
+        ? new FhirError(429, 'throttled', 'Trop de requêtes : ralentissez et réessayez dans un instant.')
+        : status >= 500
+          ? new FhirError(500, 'exception', `Erreur interne (requête ${request.id}).`)
+          : new FhirError(status, 'invalid', 'Requête invalide : vérifiez les paramètres de recherche.');
+    return send(reply, fhirError.status, operationOutcome(fhirError));
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    send(
+      reply,
+      404,
+      operationOutcome(
+        new FhirError(
+          404,
+          'not-found',
+          `Aucune opération FHIR ne répond à ${request.method} ${request.url.split('?')[0]}.`,
+        ),
+      ),
+    ),
+  );
+
+  app.get('/metadata', async (_request, reply) => send(reply, 200, capabilityStatement(base, ctx.version)));
+
+  const runSearch = async (type: string, query: Query, reply: FastifyReply) => {
+    const resourceType = resourceTypeOf(type);
+    const request = parseSearch(resourceType, query);
+    const result = await search(ctx.database, request);
+    return send(reply, 200, searchBundle({ base, resourceType, query, result, elements: request.elements }));
+  };
+
+  app.get(
+    '/:type',
+    { schema: { params: Type.Object({ type: Type.String({ maxLength: 64 }) }), querystring: QueryValues } },
+    async (request, reply) => runSearch(request.params.type, request.query, reply),
+  );
+
+  // POST [type]/_search, for queries too long for a URL; parameters in a form body (and the URL).
+  app.post(
+    '/:type/_search',
+    {
+      schema: {
+        params: Type.Object({ type: Type.String({ maxLength: 64 }) }),
+        querystring: QueryValues,
+        body: Type.Optional(QueryValues),
+      },
+    },
+    async (request, reply) =>
+      runSearch(request.params.type, { ...request.query, ...(request.body ?? {}) }, reply),
+  );
+
+  app.get(
+    '/:type/:id',
+    {
+      schema: {
+        params: Type.Object({ type: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 200 }) }),
+      },
+    },
+    async (request, reply) => {
+      const resourceType = resourceTypeOf(request.params.type);
+      const { id } = request.params;
+      if (!/^[A-Za-z0-9.-]{1,64}$/.test(id))
+        throw new FhirError(400, 'invalid', `Identifiant de ressource invalide « ${id.slice(0, 64)} ».`);
+      const resource = await readResource(ctx.database, resourceType, id);
+      if (!resource)
+        throw new FhirError(404, 'not-found', `${resourceType}/${id} est inconnu de l’annuaire.`);
+      return send(reply, 200, resource);
+    },
+  );
+}

@@ -1,0 +1,613 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Database } from '../../db/connect.ts';
+import { type Cursor, decodeCursor } from './cursor.ts';
+import type { Filter, ResourceType, SearchRequest, Token } from './params.ts';
+import {
+  type ActivityRow,
+  type DiplomaRow,
+  type MailboxRow,
+  organization,
+  type ProfessionalRow,
+  type ProfessionRow,
+  practitioner,
+  practitionerRole,
+  type SavoirFaireRow,
+  type StructureRow,
+} from './resources.ts';
+import { codeSystem, identifierSystem } from './systems.ts';
+
+type Json = Record<string, unknown>;
+type Condition = RawBuilder<unknown>;
+
+/** Beyond this many matches the default `_total=estimate` says nothing rather than counting everything. */
+const estimateCap = 10_000;
+/** Included resources per page, at most; past it an OperationOutcome says they were cut. */
+export const maxIncluded = 1000;
+
+export interface SearchResult {
+  matches: Json[];
+  included: Json[];
+  total: number | null;
+  next: Cursor | null;
+  warnings: string[];
+}
+
+const and = (conditions: Condition[]): Condition =>
+  conditions.length === 0 ? sql`true` : sql`(${sql.join(conditions, sql` and `)})`;
+const or = (conditions: Condition[]): Condition =>
+  conditions.length === 0 ? sql`false` : sql`(${sql.join(conditions, sql` or `)})`;
+
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&');
+
+/** One string parameter's alternatives on columns: prefix and `:contains` ignore case and accents, `:exact` not. */
+function stringMatch(
+  columns: Condition[],
+  match: 'prefix' | 'contains' | 'exact',
+  values: string[],
+): Condition {
+  return or(
+    values.flatMap((value) =>
+      columns.map((column) => {
+        if (match === 'exact') return sql`${column} = ${value}`;
+        const pattern = escapeLike(value.trim());
+        return match === 'prefix'
+          ? sql`dir_norm(${column}) like dir_norm(${pattern}) || '%'`
+          : sql`dir_norm(${column}) like '%' || dir_norm(${pattern}) || '%'`;
+      }),
+    ),
+  );
+}
+
+const codes = (values: Token[]) => values.map((v) => v.code).filter((c): c is string => c !== undefined);
+const inList = (column: Condition, values: string[]): Condition =>
+  values.length === 0 ? sql`false` : sql`${column} in (${sql.join(values)})`;
+
+/** Bounds of a `_lastUpdated` filter: rows whose newest part changed at or after `since`, and before `until`. */
+function dateBounds(filter: Extract<Filter, { type: 'date' }>): { since: Date; until: Date | null } {
+  if (filter.prefix === 'ge') return { since: filter.from, until: null };
+  if (filter.prefix === 'gt') return { since: filter.to, until: null };
+  return { since: filter.from, until: filter.to };
+}
+
+interface Plan {
+  /** Table, alias `t`, and its key column. */
+  from: Condition;
+  key: Condition;
+  conditions: Condition[];
+}
+
+function planPractitioner(filters: Filter[]): Plan {
+  const conditions: Condition[] = [];
+  const activity: Condition[] = [];
+  for (const f of filters) {
+    if (f.type === 'token') {
+      const tokens = f.values;
+      switch (f.name) {
+        case '_id':
+          conditions.push(inList(sql`t.id_nat`, codes(tokens)));
+          break;
+        case 'active':
+          conditions.push(or(tokens.map((v) => sql`t.active = ${v.code === 'true'}`)));
+          break;
+        case 'identifier':
+          conditions.push(
+            or(
+              tokens.map((v) => {
+                if (v.system === identifierSystem.idNatPs)
+                  return v.code ? sql`t.id_nat = ${v.code}` : sql`true`;
+                if (v.system === identifierSystem.rpps)
+                  return v.code ? sql`(t.id_type = '8' and t.pp_id = ${v.code})` : sql`t.id_type = '8'`;
+                if (v.system) return sql`false`;
+                return sql`(t.id_nat = ${v.code} or t.pp_id = ${v.code})`;
+              }),
+            ),
+          );
+          break;
+        case 'identifier-type':
+          conditions.push(
+            or(
+              tokens.map((v) =>
+                v.code === 'RPPS'
+                  ? sql`t.id_type = '8'`
+                  : v.code === 'ADELI'
+                    ? sql`t.id_type = '0'`
+                    : v.code === 'IDNPS'
+                      ? sql`true`
+                      : sql`false`,
+              ),
+            ),
+          );
+          break;
+        case 'qualification-code':
+          conditions.push(or(tokens.map(qualification)));
+          break;
+        case 'profession':
+          activity.push(inList(sql`a.profession_code`, codes(tokens)));
+          break;
+        case 'specialty':
+          conditions.push(
+            sql`t.id_nat in (select s.id_nat from dir_savoir_faire s where s.active and ${inList(sql`s.code`, codes(tokens))})`,
+          );
+          break;
+        case 'address-department':
+          activity.push(inList(sql`a.departement_code`, codes(tokens)));
+          break;
+      }
+    } else if (f.type === 'string') {
+      switch (f.name) {
+        case 'name':
+          conditions.push(stringMatch([sql`t.nom_exercice`, sql`t.prenom_exercice`], f.match, f.values));
+          break;
+        case 'family':
+          conditions.push(stringMatch([sql`t.nom_exercice`], f.match, f.values));
+          break;
+        case 'given':
+          conditions.push(stringMatch([sql`t.prenom_exercice`], f.match, f.values));
+          break;
+        case 'mailbox-mss':
+          conditions.push(
+            sql`t.id_nat in (select m.id_nat from dir_mailbox m where m.active and ${stringMatch([sql`m.adresse`], f.match, f.values)})`,
+          );
+          break;
+        case 'address-postalcode':
+          activity.push(postalCode(sql`a.code_postal`, f.match, f.values));
+          break;
+        case 'address-city':
+          activity.push(stringMatch([sql`a.commune`], f.match, f.values));
+          break;
+      }
+    } else if (f.type === 'date') {
+      const { since, until } = dateBounds(f);
+      conditions.push(sql`t.id_nat in (
+        select id_nat from dir_professional where changed_at >= ${since}
+        union select id_nat from dir_activity where changed_at >= ${since}
+        union select id_nat from dir_savoir_faire where changed_at >= ${since}
+        union select id_nat from dir_diploma where changed_at >= ${since}
+        union select id_nat from dir_mailbox where changed_at >= ${since})`);
+      if (until) conditions.push(sql`${practitionerLastUpdated} < ${until}`);
+    }
+  }
+  // Activity criteria hold together: "a nurse in the 75" is one situation d'exercice that is both.
+  if (activity.length > 0)
+    conditions.push(
+      sql`t.id_nat in (select a.id_nat from dir_activity a where a.active and ${and(activity)})`,
+    );
+  return { from: sql`dir_professional t`, key: sql`t.id_nat`, conditions };
+}
+
+/** Postal codes match by prefix (`75` is Paris), exactly with `:exact`. */
+function postalCode(column: Condition, match: 'prefix' | 'contains' | 'exact', values: string[]): Condition {
+  return or(
+    values.map((v) =>
+      match === 'exact'
+        ? sql`${column} = ${v}`
+        : match === 'prefix'
+          ? sql`${column} like ${`${escapeLike(v)}%`}`
+          : sql`${column} like ${`%${escapeLike(v)}%`}`,
+    ),
+  );
+}
+
+function qualification(v: Token): Condition {
+  const code = v.code;
+  const professions = sql`(select a.id_nat from dir_activity a where a.active and a.profession_code = ${code})`;
+  const categories = sql`(select a.id_nat from dir_activity a where a.active and a.categorie_code = ${code})`;
+  const savoirFaire = sql`(select s.id_nat from dir_savoir_faire s where s.active and s.code = ${code})`;
+  const diplomas = sql`(select d.id_nat from dir_diploma d where d.active and d.diplome_code = ${code})`;
+  if (!code) return sql`false`;
+  switch (v.system) {
+    case codeSystem.profession:
+      return sql`t.id_nat in ${professions}`;
+    case codeSystem.categorie:
+      return sql`t.id_nat in ${categories}`;
+    case codeSystem.diplome:
+      return sql`t.id_nat in ${diplomas}`;
+    case undefined:
+      return sql`(t.id_nat in ${professions} or t.id_nat in ${savoirFaire} or t.id_nat in ${diplomas} or t.id_nat in ${categories})`;
+    default:
+      return v.system.startsWith('https://mos.esante.gouv.fr/NOS/')
+        ? sql`t.id_nat in ${savoirFaire}`
+        : sql`false`;
+  }
+}
+
+const practitionerLastUpdated = sql`greatest(t.changed_at,
+  (select max(changed_at) from dir_activity x where x.id_nat = t.id_nat),
+  (select max(changed_at) from dir_savoir_faire x where x.id_nat = t.id_nat),
+  (select max(changed_at) from dir_diploma x where x.id_nat = t.id_nat),
+  (select max(changed_at) from dir_mailbox x where x.id_nat = t.id_nat and x.structure_id is null))`;
+
+const roleMailboxes = sql`x.id_nat = t.id_nat and x.structure_id in (t.structure_id, t.finess_site)`;
+const roleLastUpdated = sql`greatest(t.changed_at, (select max(changed_at) from dir_mailbox x where ${roleMailboxes}))`;
+
+function planPractitionerRole(filters: Filter[]): Plan {
+  const conditions: Condition[] = [];
+  for (const f of filters) {
+    if (f.type === 'token') {
+      const tokens = f.values;
+      switch (f.name) {
+        case '_id':
+        case 'identifier':
+          conditions.push(inList(sql`md5(t.key)`, codes(tokens)));
+          break;
+        case 'active':
+          conditions.push(or(tokens.map((v) => sql`t.active = ${v.code === 'true'}`)));
+          break;
+        case 'role':
+          conditions.push(
+            or(
+              tokens.map((v) => {
+                if (v.system === codeSystem.fonction) return sql`t.role_code = ${v.code}`;
+                if (v.system === codeSystem.genreActivite) return sql`t.genre_code = ${v.code}`;
+                if (v.system === codeSystem.modeExercice) return sql`t.mode_code = ${v.code}`;
+                if (v.system) return sql`false`;
+                return sql`(t.role_code = ${v.code} or t.genre_code = ${v.code} or t.mode_code = ${v.code})`;
+              }),
+            ),
+          );
+          break;
+        case 'organization.identifier':
+          conditions.push(
+            or(
+              tokens.map((v) => {
+                if (v.system === identifierSystem.finess) return sql`t.finess_site = ${v.code}`;
+                if (v.system === identifierSystem.sirene) return sql`t.siret = ${v.code}`;
+                if (v.system === identifierSystem.idNatStruct)
+                  return sql`(t.structure_id = ${v.code} or t.finess_site = ${v.code?.replace(/^1/, '')})`;
+                if (v.system) return sql`false`;
+                return sql`(t.finess_site = ${v.code} or t.siret = ${v.code} or t.structure_id = ${v.code})`;
+              }),
+            ),
+          );
+          break;
+      }
+    } else if (f.type === 'reference') {
+      if (f.name === 'practitioner') conditions.push(inList(sql`t.id_nat`, f.values));
+      if (f.name === 'organization') conditions.push(inList(sql`t.finess_site`, f.values));
+    } else if (f.type === 'string') {
+      if (f.name === 'mailbox-mss')
+        conditions.push(
+          sql`exists (select 1 from dir_mailbox x where ${roleMailboxes} and x.active and ${stringMatch([sql`x.adresse`], f.match, f.values)})`,
+        );
+      if (f.name === 'address-postalcode') conditions.push(postalCode(sql`t.code_postal`, f.match, f.values));
+      if (f.name === 'address-city') conditions.push(stringMatch([sql`t.commune`], f.match, f.values));
+    } else if (f.type === 'date') {
+      const { since, until } = dateBounds(f);
+      conditions.push(sql`(t.changed_at >= ${since} or exists (
+        select 1 from dir_mailbox x where ${roleMailboxes} and x.changed_at >= ${since}))`);
+      if (until) conditions.push(sql`${roleLastUpdated} < ${until}`);
+    }
+  }
+  return { from: sql`dir_activity t`, key: sql`t.key`, conditions };
+}
+
+const organizationLastUpdated = sql`greatest(t.changed_at,
+  (select max(changed_at) from dir_mailbox x where x.structure_id = t.finess and x.id_nat is null))`;
+
+function planOrganization(filters: Filter[]): Plan {
+  const conditions: Condition[] = [];
+  for (const f of filters) {
+    if (f.type === 'token') {
+      const tokens = f.values;
+      switch (f.name) {
+        case '_id':
+          conditions.push(inList(sql`t.finess`, codes(tokens)));
+          break;
+        case 'active':
+          conditions.push(or(tokens.map((v) => sql`t.active = ${v.code === 'true'}`)));
+          break;
+        case 'identifier':
+          conditions.push(
+            or(
+              tokens.map((v) => {
+                if (v.system === identifierSystem.finess)
+                  return v.code ? sql`t.finess = ${v.code}` : sql`true`;
+                if (v.system === identifierSystem.sirene)
+                  return v.code ? sql`t.siret = ${v.code}` : sql`t.siret is not null`;
+                if (v.system === identifierSystem.idNatStruct)
+                  return v.code ? sql`'1' || t.finess = ${v.code}` : sql`true`;
+                if (v.system) return sql`false`;
+                return sql`(t.finess = ${v.code} or t.siret = ${v.code} or t.finess = ${v.code?.replace(/^1/, '')})`;
+              }),
+            ),
+          );
+          break;
+        case 'identifier-type':
+          conditions.push(
+            or(
+              tokens.map((v) =>
+                v.code === 'FINEG' || v.code === 'IDNST'
+                  ? sql`true`
+                  : v.code === 'SIRET'
+                    ? sql`t.siret is not null`
+                    : sql`false`,
+              ),
+            ),
+          );
+          break;
+        case 'type':
+          conditions.push(
+            or(
+              tokens.map((v) => {
+                if (
+                  v.code === 'GEOGRAPHICAL-ENTITY' &&
+                  (!v.system || v.system === codeSystem.organizationType)
+                )
+                  return sql`true`;
+                if (!v.system || v.system === codeSystem.categorieEtablissement)
+                  return sql`t.categorie_code = ${v.code ?? ''}`;
+                return sql`false`;
+              }),
+            ),
+          );
+          break;
+      }
+    } else if (f.type === 'reference') {
+      if (f.name === 'partof') conditions.push(inList(sql`t.finess_ej`, f.values));
+    } else if (f.type === 'string') {
+      if (f.name === 'name')
+        conditions.push(
+          stringMatch([sql`t.raison_sociale`, sql`t.raison_sociale_longue`], f.match, f.values),
+        );
+      if (f.name === 'address-postalcode') conditions.push(postalCode(sql`t.code_postal`, f.match, f.values));
+      if (f.name === 'address-city')
+        conditions.push(stringMatch([sql`substr(t.ligne_acheminement, 7)`], f.match, f.values));
+      if (f.name === 'mailbox-mss')
+        conditions.push(
+          sql`t.finess in (select x.structure_id from dir_mailbox x where x.active and x.id_nat is null and ${stringMatch([sql`x.adresse`], f.match, f.values)})`,
+        );
+    } else if (f.type === 'date') {
+      const { since, until } = dateBounds(f);
+      conditions.push(sql`(t.changed_at >= ${since} or t.finess in (
+        select x.structure_id from dir_mailbox x where x.id_nat is null and x.changed_at >= ${since}))`);
+      if (until) conditions.push(sql`${organizationLastUpdated} < ${until}`);
+    }
+  }
+  return { from: sql`dir_structure t`, key: sql`t.finess`, conditions };
+}
+
+const planners: Record<ResourceType, (filters: Filter[]) => Plan> = {
+  Practitioner: planPractitioner,
+  PractitionerRole: planPractitionerRole,
+  Organization: planOrganization,
+};
+
+/** The newest generation whose rows a new search sees. */
+async function currentSnapshot(database: Database): Promise<number> {
+  const r = await sql<{ id: number | null }>`
+    select max(id) as id from dir_import where status = 'success'`.execute(database.db);
+  return r.rows[0]?.id ?? 0;
+}
+
+/**
+ * Runs a search: keys of one page in key order after the cursor (keyset paging, no OFFSET), then the page's
+ * resources and what `_include`/`_revinclude` asked for, built from a few set queries rather than one per row.
+ */
+export async function search(database: Database, request: SearchRequest): Promise<SearchResult> {
+  const cursor = request.page ? decodeCursor(request.page) : null;
+  const snapshot = cursor?.snapshot ?? (await currentSnapshot(database));
+  const plan = planners[request.resourceType](request.filters);
+  const visible = [...plan.conditions, sql`t.created_import <= ${snapshot}`];
+  let total = cursor?.total ?? null;
+  if (!cursor && request.total !== 'none') {
+    const limit = request.total === 'accurate' ? null : estimateCap + 1;
+    const counted = await sql<{ n: number }>`
+      select count(*)::int as n from (select 1 from ${plan.from} where ${and(visible)}
+      ${limit ? sql`limit ${limit}` : sql``}) c`.execute(database.db);
+    const n = counted.rows[0]?.n ?? 0;
+    total = limit && n > estimateCap ? null : n;
+  }
+  const paged = cursor ? [...visible, sql`${plan.key} > ${cursor.after}`] : visible;
+  const keys =
+    request.count === 0
+      ? []
+      : (
+          await sql<{ k: string }>`
+      select ${plan.key} as k from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1}`.execute(
+            database.db,
+          )
+        ).rows.map((r) => r.k);
+  const more = keys.length > request.count;
+  const page = more ? keys.slice(0, request.count) : keys;
+  const last = page[page.length - 1];
+  const next = more && last !== undefined ? { after: last, snapshot, total } : null;
+  const built = await build(database, request, page);
+  return { ...built, total, next };
+}
+
+async function build(
+  database: Database,
+  request: SearchRequest,
+  keys: string[],
+): Promise<Pick<SearchResult, 'matches' | 'included' | 'warnings'>> {
+  const warnings: string[] = [];
+  const cap = (rows: Json[], what: string) => {
+    if (rows.length <= maxIncluded) return rows;
+    warnings.push(
+      `${what} : ${rows.length} ressources liées, seules les ${maxIncluded} premières sont incluses ; réduisez _count.`,
+    );
+    return rows.slice(0, maxIncluded);
+  };
+  switch (request.resourceType) {
+    case 'Practitioner': {
+      const matches = await practitionersByIdNat(database, keys);
+      const included =
+        request.revinclude.length > 0 && keys.length > 0
+          ? cap(
+              await rolesWhere(database, sql`t.id_nat in (${sql.join(keys)})`, maxIncluded + 1),
+              '_revinclude',
+            )
+          : [];
+      return { matches, included, warnings };
+    }
+    case 'PractitionerRole': {
+      const rows =
+        keys.length > 0 ? await activityRows(database, sql`t.key in (${sql.join(keys)})`, null) : [];
+      const matches = await rolesFromRows(database, rows);
+      const included: Json[] = [];
+      const wants = (target: string) =>
+        request.include.includes(`PractitionerRole:${target}`) ||
+        request.include.includes('PractitionerRole:*');
+      if (wants('practitioner'))
+        included.push(...(await practitionersByIdNat(database, unique(rows.map((r) => r.id_nat)))));
+      if (wants('organization'))
+        included.push(
+          ...(await organizationsByFiness(
+            database,
+            unique(rows.map((r) => (r.has_organization ? r.finess_site : null))),
+          )),
+        );
+      return { matches, included, warnings };
+    }
+    case 'Organization': {
+      const matches = await organizationsByFiness(database, keys);
+      const included: Json[] = [];
+      if (request.include.length > 0) {
+        const parents = unique(
+          matches.map((o) => (o.partOf as { identifier?: { value?: string } })?.identifier?.value),
+        );
+        included.push(...(await organizationsByFiness(database, parents)));
+      }
+      if (request.revinclude.length > 0 && keys.length > 0)
+        included.push(
+          ...cap(
+            await rolesWhere(database, sql`t.finess_site in (${sql.join(keys)})`, maxIncluded + 1),
+            '_revinclude',
+          ),
+        );
+      return { matches, included, warnings };
+    }
+  }
+}
+
+const unique = (values: Array<string | null | undefined>): string[] => [
+  ...new Set(values.filter((v): v is string => !!v)),
+];
+
+/** `in ()` is not SQL: an empty key list short-circuits. */
+async function whenAny<T>(keys: unknown[], run: () => Promise<T[]>): Promise<T[]> {
+  return keys.length === 0 ? [] : run();
+}
+
+export async function practitionersByIdNat(database: Database, ids: string[]): Promise<Json[]> {
+  return whenAny(ids, async () => {
+    const list = sql.join(ids);
+    const db = database.db;
+    const [people, professions, savoirFaire, diplomas, mailboxes] = await Promise.all([
+      sql<ProfessionalRow>`
+        select t.id_nat, t.id_type, t.pp_id, t.civilite_code, t.civilite_exercice_code, t.nom_exercice, t.prenom_exercice,
+          t.active, ${practitionerLastUpdated} as last_updated
+        from dir_professional t where t.id_nat in (${list}) order by t.id_nat`.execute(db),
+      sql<ProfessionRow>`
+        select distinct id_nat, profession_code, profession, categorie_code, categorie
+        from dir_activity where active and id_nat in (${list}) order by id_nat, profession_code, categorie_code`.execute(
+        db,
+      ),
+      sql<SavoirFaireRow>`
+        select id_nat, type_code, type, code, libelle from dir_savoir_faire
+        where active and id_nat in (${list}) order by id_nat, key`.execute(db),
+      sql<DiplomaRow>`
+        select id_nat, type_diplome_code, type_diplome, diplome_code, diplome from dir_diploma
+        where active and id_nat in (${list}) order by id_nat, key`.execute(db),
+      sql<MailboxRow>`
+        select id_nat, structure_id, type, adresse, service, dematerialisation from dir_mailbox
+        where active and structure_id is null and id_nat in (${list}) order by id_nat, adresse`.execute(db),
+    ]);
+    const by = <T extends { id_nat: string | null }>(rows: T[]) => {
+      const map = new Map<string, T[]>();
+      for (const row of rows) if (row.id_nat) map.set(row.id_nat, [...(map.get(row.id_nat) ?? []), row]);
+      return map;
+    };
+    const [p, s, d, m] = [by(professions.rows), by(savoirFaire.rows), by(diplomas.rows), by(mailboxes.rows)];
+    return people.rows.map((row) =>
+      practitioner(row, {
+        professions: p.get(row.id_nat) ?? [],
+        savoirFaire: s.get(row.id_nat) ?? [],
+        diplomas: d.get(row.id_nat) ?? [],
+        mailboxes: m.get(row.id_nat) ?? [],
+      }),
+    );
+  });
+}
+
+/** Activity rows in key order; `limit` bounds what an `_include` may pull. */
+async function activityRows(
+  database: Database,
+  where: Condition,
+  limit: number | null,
+): Promise<ActivityRow[]> {
+  const result = await sql<ActivityRow>`
+    select md5(t.key) as id, t.id_nat, t.nom_exercice, t.prenom_exercice, t.mode_code, t.mode, t.role_code, t.role,
+      t.genre_code, t.genre, t.finess_site, t.siret, t.structure_id, t.raison_sociale, t.active,
+      exists (select 1 from dir_structure s where s.finess = t.finess_site) as has_organization,
+      ${roleLastUpdated} as last_updated
+    from dir_activity t where ${where} order by t.key ${limit === null ? sql`` : sql`limit ${limit}`}`.execute(
+    database.db,
+  );
+  return result.rows;
+}
+
+async function rolesFromRows(database: Database, rows: ActivityRow[]): Promise<Json[]> {
+  const people = unique(rows.map((r) => r.id_nat));
+  const mailboxes = people.length
+    ? (
+        await sql<MailboxRow>`
+        select id_nat, structure_id, type, adresse, service, dematerialisation from dir_mailbox
+        where active and structure_id is not null and id_nat in (${sql.join(people)}) order by adresse`.execute(
+          database.db,
+        )
+      ).rows
+    : [];
+  return rows.map((row) =>
+    practitionerRole(
+      row,
+      mailboxes.filter(
+        (m) =>
+          m.id_nat === row.id_nat &&
+          (m.structure_id === row.structure_id || m.structure_id === row.finess_site),
+      ),
+    ),
+  );
+}
+
+async function rolesWhere(database: Database, where: Condition, limit: number | null): Promise<Json[]> {
+  return rolesFromRows(database, await activityRows(database, where, limit));
+}
+
+export async function organizationsByFiness(database: Database, finess: string[]): Promise<Json[]> {
+  if (finess.length === 0) return [];
+  const structures = await sql<StructureRow>`
+    select t.finess, t.finess_ej, t.raison_sociale, t.raison_sociale_longue, t.complement_rs, t.complement_distribution,
+      t.numero_voie, t.type_voie, t.voie, t.complement_voie, t.lieu_dit, t.commune, t.departement, t.ligne_acheminement,
+      t.code_postal, t.telephone, t.telecopie, t.categorie_code, t.categorie, t.siret, t.date_ouverture, t.lat, t.lon,
+      t.active, ${organizationLastUpdated} as last_updated
+    from dir_structure t where t.finess in (${sql.join(finess)}) order by t.finess`.execute(database.db);
+  const ids = structures.rows.map((s) => s.finess);
+  const mailboxes = ids.length
+    ? (
+        await sql<MailboxRow>`
+        select id_nat, structure_id, type, adresse, service, dematerialisation from dir_mailbox
+        where active and id_nat is null and structure_id in (${sql.join(ids)}) order by adresse`.execute(
+          database.db,
+        )
+      ).rows
+    : [];
+  return structures.rows.map((s) =>
+    organization(
+      s,
+      mailboxes.filter((m) => m.structure_id === s.finess),
+    ),
+  );
+}
+
+/** One resource by its id, whatever its state (a deactivated one comes back reduced to its identifiers). */
+export async function readResource(database: Database, type: ResourceType, id: string): Promise<Json | null> {
+  switch (type) {
+    case 'Practitioner':
+      return (await practitionersByIdNat(database, [id]))[0] ?? null;
+    case 'PractitionerRole':
+      return (await rolesWhere(database, sql`md5(t.key) = ${id}`, 1))[0] ?? null;
+    case 'Organization':
+      return (await organizationsByFiness(database, [id]))[0] ?? null;
+  }
+}
