@@ -1,12 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachDriver } from '../../../test/databases.ts';
 import { generateDirectory } from '../generate/generate.ts';
 import { importDirectory } from '../import/import.ts';
+import { resourceTypes, searchParameters } from './params.ts';
 import { identifierSystem } from './systems.ts';
 
 type Json = Record<string, any>;
@@ -46,7 +48,13 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(body.resourceType).toBe('CapabilityStatement');
     const practitioner = body.rest[0].resource.find((r: Json) => r.type === 'Practitioner');
     expect(practitioner.searchParam.map((p: Json) => p.name)).toEqual(
-      expect.arrayContaining(['identifier', 'name', 'qualification-code', '_lastUpdated', 'address-postalcode']),
+      expect.arrayContaining([
+        'identifier',
+        'name',
+        'qualification-code',
+        '_lastUpdated',
+        'address-postalcode',
+      ]),
     );
     expect(practitioner.searchRevInclude).toEqual(['PractitionerRole:practitioner']);
   });
@@ -95,7 +103,9 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     const inner = someone.nom_exercice.slice(1, 4);
     const contains = await get(`/fhir/Practitioner?name:contains=${encodeURIComponent(inner)}&_count=200`);
     expect(contains.body.entry.map((e: Json) => e.resource.id)).toContain(someone.id_nat);
-    const exact = await get(`/fhir/Practitioner?family:exact=${encodeURIComponent(someone.nom_exercice.toLowerCase())}`);
+    const exact = await get(
+      `/fhir/Practitioner?family:exact=${encodeURIComponent(someone.nom_exercice.toLowerCase())}`,
+    );
     expect(exact.body.total).toBe(0);
   });
 
@@ -139,10 +149,13 @@ describeEachDriver('FHIR API of the directory', (driver) => {
   });
 
   it('links roles, practitioners and organizations with _include and _revinclude', async () => {
-    const withRoles = await get(`/fhir/Practitioner?_id=${someone.id_nat}&_revinclude=PractitionerRole:practitioner`);
+    const withRoles = await get(
+      `/fhir/Practitioner?_id=${someone.id_nat}&_revinclude=PractitionerRole:practitioner`,
+    );
     const included = withRoles.body.entry.filter((e: Json) => e.search.mode === 'include');
     expect(included.length).toBeGreaterThan(0);
-    for (const e of included) expect(e.resource.practitioner.reference).toBe(`Practitioner/${someone.id_nat}`);
+    for (const e of included)
+      expect(e.resource.practitioner.reference).toBe(`Practitioner/${someone.id_nat}`);
 
     const role = included[0].resource;
     const roleRead = await get(`/fhir/PractitionerRole/${role.id}`);
@@ -153,17 +166,27 @@ describeEachDriver('FHIR API of the directory', (driver) => {
         select a.finess_site from dir_activity a join dir_structure s on s.finess = a.finess_site
         where a.active order by a.key limit 1`.execute(s.t.database.db)
     ).rows[0]!.finess_site;
-    const roles = await get(`/fhir/PractitionerRole?organization=Organization/${finess}&_include=PractitionerRole:*`);
+    const roles = await get(
+      `/fhir/PractitionerRole?organization=Organization/${finess}&_include=PractitionerRole:*`,
+    );
     expect(roles.body.total).toBeGreaterThan(0);
     const types = new Set(roles.body.entry.map((e: Json) => `${e.search.mode}:${e.resource.resourceType}`));
-    expect(types).toEqual(new Set(['match:PractitionerRole', 'include:Practitioner', 'include:Organization']));
+    expect(types).toEqual(
+      new Set(['match:PractitionerRole', 'include:Practitioner', 'include:Organization']),
+    );
     const chained = await get(
       `/fhir/PractitionerRole?organization.identifier=${encodeURIComponent(`${identifierSystem.finess}|${finess}`)}`,
     );
     expect(chained.body.total).toBe(roles.body.total);
 
-    const org = await get(`/fhir/Organization?identifier=${finess}&_revinclude=PractitionerRole:organization`);
-    expect(org.body.entry[0].resource).toMatchObject({ resourceType: 'Organization', id: finess, active: true });
+    const org = await get(
+      `/fhir/Organization?identifier=${finess}&_revinclude=PractitionerRole:organization`,
+    );
+    expect(org.body.entry[0].resource).toMatchObject({
+      resourceType: 'Organization',
+      id: finess,
+      active: true,
+    });
     expect(org.body.entry[0].resource.address[0].postalCode).toMatch(/^\d{5}$/);
     expect(org.body.entry.filter((e: Json) => e.search.mode === 'include').length).toBe(roles.body.total);
   });
@@ -183,7 +206,13 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(changed.body.total).toBeGreaterThan(0);
     const gone = changed.body.entry.filter((e: Json) => e.resource.active === false);
     expect(gone.length).toBeGreaterThan(0);
-    expect(Object.keys(gone[0].resource).sort()).toEqual(['active', 'id', 'identifier', 'meta', 'resourceType']);
+    expect(Object.keys(gone[0].resource).sort()).toEqual([
+      'active',
+      'id',
+      'identifier',
+      'meta',
+      'resourceType',
+    ]);
     for (const e of changed.body.entry) expect(e.resource.meta.lastUpdated >= before).toBe(true);
     const none = await get('/fhir/Practitioner?_lastUpdated=gt2999-01-01');
     expect(none.body.total).toBe(0);
@@ -230,6 +259,57 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(injection.status).toBe(200);
     expect(injection.body.total).toBe(0);
   });
+
+  it('never answers 500 to generated searches, whatever the parameters and values', async () => {
+    const value = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom(
+        someone.pp_id,
+        someone.id_nat,
+        someone.nom_exercice,
+        "' or 1=1 --",
+        '.*+?^${}()|[]\\',
+        '%_',
+        'ge2026-01-01',
+        'gt2026-11-02T10:00:00Z',
+        'eq2026',
+        `${identifierSystem.rpps}|${someone.pp_id}`,
+        'Practitioner/810000000009',
+        'true',
+        '\u202e\u0301',
+        '75',
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...resourceTypes).chain((type) =>
+          fc.tuple(
+            fc.constant(type),
+            fc.dictionary(
+              fc.oneof(
+                fc.constantFrom(
+                  ...Object.keys(searchParameters[type]),
+                  '_count',
+                  '_total',
+                  '_sort',
+                  '_include',
+                ),
+                fc.constantFrom(...Object.keys(searchParameters[type])).map((n) => `${n}:contains`),
+              ),
+              value,
+              { maxKeys: 4 },
+            ),
+          ),
+        ),
+        async ([type, query]) => {
+          const res = await s.app.inject({ url: `/fhir/${type}?${new URLSearchParams(query)}` });
+          expect(res.statusCode, JSON.stringify(query)).toBeLessThan(500);
+          expect(res.json().resourceType).toMatch(/^(Bundle|OperationOutcome)$/);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  }, 120_000);
 
   it('accepts POST _search with a form body', async () => {
     const res = await s.app.inject({
