@@ -43,6 +43,10 @@ export interface DiplomaRow {
   type_diplome: string | null;
   diplome_code: string | null;
   diplome: string | null;
+  type_autorisation_code: string | null;
+  type_autorisation: string | null;
+  discipline_code: string | null;
+  discipline: string | null;
 }
 
 export interface MailboxRow {
@@ -206,17 +210,40 @@ export function practitioner(p: ProfessionalRow, parts: PractitionerParts): Json
         ]),
       },
     })),
-    ...parts.diplomas.map((x) => ({
-      code: {
-        coding: present([
-          coding(codeSystem.diplome, x.diplome_code, x.diplome),
-          coding(codeSystem.typeDiplome, x.type_diplome_code, x.type_diplome),
-        ]),
-      },
-    })),
+    ...parts.diplomas
+      .filter((x) => x.diplome_code)
+      .map((x) => ({
+        code: {
+          coding: present([
+            coding(codeSystem.diplome, x.diplome_code, x.diplome),
+            coding(codeSystem.typeDiplome, x.type_diplome_code, x.type_diplome),
+          ]),
+        },
+      })),
   ].filter((q) => q.code.coding.length > 0);
+  // Authorisations to practise (a row of the diploma file without a diploma) go to their IG extension.
+  const authorizations = parts.diplomas
+    .filter((x) => x.type_autorisation_code)
+    .map((x) => ({
+      url: extension.authorization,
+      extension: present([
+        {
+          url: 'type',
+          valueCodeableConcept: {
+            coding: [coding(codeSystem.typeAutorisation, x.type_autorisation_code, x.type_autorisation)],
+          },
+        },
+        x.discipline_code && {
+          url: 'field',
+          valueCodeableConcept: {
+            coding: [coding(codeSystem.disciplineAutorisation, x.discipline_code, x.discipline)],
+          },
+        },
+      ]),
+    }));
   return {
     ...base,
+    ...(authorizations.length > 0 && { extension: authorizations }),
     name: [name],
     ...(parts.mailboxes.length > 0 && { telecom: parts.mailboxes.map(mailboxTelecom) }),
     ...(qualification.length > 0 && { qualification }),

@@ -383,11 +383,24 @@ async function currentSnapshot(database: Database): Promise<number> {
  * Runs a search: keys of one page in key order after the cursor (keyset paging, no OFFSET), then the page's
  * resources and what `_include`/`_revinclude` asked for, built from a few set queries rather than one per row.
  */
-export async function search(database: Database, request: SearchRequest): Promise<SearchResult> {
+export interface SearchOptions {
+  /** Deactivated resources whose deactivation is older than this are no longer served (the national API's window). */
+  purgedBefore?: Date;
+}
+
+export async function search(
+  database: Database,
+  request: SearchRequest,
+  options: SearchOptions = {},
+): Promise<SearchResult> {
   const cursor = request.page ? decodeCursor(request.page) : null;
   const snapshot = cursor?.snapshot ?? (await currentSnapshot(database));
   const plan = planners[request.resourceType](request.filters);
-  const visible = [...plan.conditions, sql`t.created_import <= ${snapshot}`];
+  const visible = [
+    ...plan.conditions,
+    sql`t.created_import <= ${snapshot}`,
+    ...(options.purgedBefore ? [sql`(t.active or t.deactivated_at >= ${options.purgedBefore})`] : []),
+  ];
   let total = cursor?.total ?? null;
   if (!cursor && request.total !== 'none') {
     const limit = request.total === 'accurate' ? null : estimateCap + 1;
@@ -507,7 +520,8 @@ export async function practitionersByIdNat(database: Database, ids: string[]): P
         select id_nat, type_code, type, code, libelle from dir_savoir_faire
         where active and id_nat in (${list}) order by id_nat, key`.execute(db),
       sql<DiplomaRow>`
-        select id_nat, type_diplome_code, type_diplome, diplome_code, diplome from dir_diploma
+        select id_nat, type_diplome_code, type_diplome, diplome_code, diplome, type_autorisation_code, type_autorisation,
+          discipline_code, discipline from dir_diploma
         where active and id_nat in (${list}) order by id_nat, key`.execute(db),
       sql<MailboxRow>`
         select id_nat, structure_id, type, adresse, service, dematerialisation from dir_mailbox

@@ -31,6 +31,10 @@ export const codeSystem = {
   civilite: nos('TRE_R81', 'Civilite'),
   civiliteExercice: nos('TRE_R11', 'CiviliteExercice'),
   typeBal: nos('TRE_R257', 'TypeBAL'),
+  typeAutorisation:
+    'https://mos.esante.gouv.fr/NOS/JDV_J75-TypeAutorisation-RASS/FHIR/JDV-J75-TypeAutorisation-RASS',
+  disciplineAutorisation:
+    'https://mos.esante.gouv.fr/NOS/JDV_J76-DisciplineAutorisation-RASS/FHIR/JDV-J76-DisciplineAutorisation-RASS',
   emailType: nos('TRE_R256', 'TypeMessagerie'),
   organizationType: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-3307',
   subsetted: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue',
@@ -50,6 +54,7 @@ export const extension = {
   emailType: `${frCore}/fr-core-contact-point-email-type`,
   organizationTypes: `${ig}/as-ext-organization-types`,
   dataTrace: `${ig}/as-ext-data-trace`,
+  authorization: `${ig}/as-ext-practitioner-authorization`,
 } as const;
 
 /** Where our resources come from; the national API says `https://annuaire.esante.gouv.fr`. */

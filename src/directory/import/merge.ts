@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Schema } from '../../db/schema.ts';
 import type { Resource } from './resources.ts';
 
@@ -18,14 +18,22 @@ const list = (columns: readonly string[], prefix = '') =>
 /** Content hash computed by PostgreSQL itself, identical on both drivers: the row's text form. */
 const hash = (r: Resource) => sql.raw(`md5(row(${r.columns.join(', ')})::text)`);
 
+/**
+ * Which rows a merge may deactivate when the staging does not hold them: every row for a full generation, or
+ * only those a delta speaks about (`t` is the mirror's row).
+ */
+export type Scope = RawBuilder<unknown> | null;
+
 /** Active rows of the mirror that the staged generation no longer contains. */
 export async function countDeactivations(
   db: Executor,
   r: Resource,
+  scope: Scope = null,
 ): Promise<{ active: number; missing: number }> {
   const result = await sql<{ active: number; missing: number }>`
     select count(*)::int as active,
-           count(*) filter (where not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)}))::int as missing
+           count(*) filter (where ${scope ?? sql`true`}
+             and not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)}))::int as missing
     from ${table(r)} t where t.active`.execute(db);
   return result.rows[0] ?? { active: 0, missing: 0 };
 }
@@ -40,6 +48,7 @@ export async function mergeResource(
   r: Resource,
   importId: number,
   now: Date,
+  scope: Scope = null,
 ): Promise<MergeCounts> {
   const updates = sql.raw(r.columns.map((c) => `${c} = excluded.${c}`).join(', '));
   // Unchanged rows are filtered out by a join before the upsert: ON CONFLICT would otherwise lock (and so write)
@@ -61,7 +70,8 @@ export async function mergeResource(
   );
   const deactivated = await sql`
     update ${table(r)} t set active = false, deactivated_at = ${now}, changed_import = ${importId}, changed_at = ${now}
-    where t.active and not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)})`.execute(db);
+    where t.active and ${scope ?? sql`true`}
+      and not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)})`.execute(db);
   return {
     created: upserted.rows[0]?.created ?? 0,
     changed: upserted.rows[0]?.changed ?? 0,

@@ -1,0 +1,143 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../../test/databases.ts';
+import { buildAnnuaireEmulator } from '../../sandbox/annuaire.ts';
+import { type GeneratedDay, generateDirectory } from '../generate/generate.ts';
+import { importDirectory } from '../import/import.ts';
+import { type SyncOptions, syncDirectory } from './sync.ts';
+
+const apiKey = 'cle-de-test';
+
+async function counts(t: TestDatabase) {
+  const r = await sql<Record<string, number>>`
+    select (select count(*) from dir_professional where active)::int as professional,
+           (select count(*) from dir_activity where active)::int as activity,
+           (select count(*) from dir_savoir_faire where active)::int as savoir_faire,
+           (select count(*) from dir_diploma where active)::int as diploma,
+           (select count(*) from dir_structure where active)::int as structure,
+           (select count(*) from dir_mailbox where active)::int as mailbox`.execute(t.database.db);
+  return r.rows[0];
+}
+
+describeEachDriver('sync from the national API (against its emulator)', (driver) => {
+  let source: TestDatabase;
+  let target: TestDatabase;
+  let emulator: FastifyInstance;
+  let baseUrl: string;
+  let days: GeneratedDay[];
+  const options = (extra: Partial<SyncOptions> = {}): SyncOptions => ({
+    baseUrl,
+    apiKey,
+    requestsPerSecond: 1000,
+    pageSize: 100,
+    backoffMs: 5,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    source = await createTestDatabase('pglite');
+    target = await createTestDatabase(driver);
+    days = await generateDirectory({
+      profile: { persons: 300, structures: 25, departure: 0.02, arrival: 0.02, move: 0.02, closure: 0.03 },
+      seed: 11,
+      days: 2,
+      out: mkdtempSync(join(tmpdir(), 'confiance-sync-')),
+    });
+    expect((await importDirectory(source.database, [days[0]?.dir ?? ''])).status).toBe('success');
+    emulator = await buildAnnuaireEmulator({
+      database: source.database,
+      apiKeys: [apiKey],
+      requestsPerSecond: null,
+    });
+    const address = await emulator.listen({ host: '127.0.0.1', port: 0 });
+    baseUrl = `${address}/fhir/v2`;
+  }, 120_000);
+  afterAll(async () => {
+    await emulator.close();
+    await source.drop();
+    await target.drop();
+  });
+
+  it('loads everything on a first sync, then changes nothing on the next', async () => {
+    const report = await syncDirectory(target.database, options());
+    expect(report.message).toMatch(/Synchronisation complète réussie/);
+    expect(report).toMatchObject({ status: 'success', mode: 'full', unresolved: 0 });
+    const expected = await counts(source);
+    const got = await counts(target);
+    expect(got).toEqual({ ...expected, mailbox: got?.mailbox });
+    expect(got?.mailbox).toBe(expected?.mailbox);
+
+    const again = await syncDirectory(target.database, options());
+    expect(again).toMatchObject({ status: 'success', mode: 'delta' });
+    for (const c of Object.values(again.resources))
+      expect([c.created, c.changed, c.deactivated]).toEqual([0, 0, 0]);
+  });
+
+  it('applies a delta: arrivals created, departures deactivated, as in the source', async () => {
+    const before = await counts(target);
+    expect((await importDirectory(source.database, [days[1]?.dir ?? ''])).status).toBe('success');
+    const report = await syncDirectory(target.database, options());
+    expect(report).toMatchObject({ status: 'success', mode: 'delta' });
+    expect(report.resources.professional?.deactivated).toBeGreaterThan(0);
+    expect(report.resources.professional?.created).toBeGreaterThan(0);
+    const after = await counts(target);
+    const expected = await counts(source);
+    expect(after?.professional).toBe(expected?.professional);
+    expect(after?.activity).toBe(expected?.activity);
+    expect(after?.structure).toBe(expected?.structure);
+    expect(after).not.toEqual(before);
+  });
+
+  it('resumes a sync that died from its last page', async () => {
+    await sql`delete from dir_sync_practitioner`.execute(target.database.db);
+    let calls = 0;
+    const dying: typeof fetch = async (input, init) => {
+      calls++;
+      if (calls > 3) throw new TypeError('fetch failed: connexion perdue');
+      return fetch(input, init);
+    };
+    const broken = await syncDirectory(target.database, options({ full: true, fetch: dying, backoffMs: 1 }));
+    expect(broken.status).toBe('failed');
+    expect(broken.message).toContain('reprendra');
+    const state = await sql<{ pages: number }>`select pages from dir_sync_state`.execute(target.database.db);
+    expect(state.rows[0]?.pages).toBe(3);
+    const resumed = await syncDirectory(target.database, options());
+    expect(resumed).toMatchObject({ status: 'success', mode: 'full', resumed: true });
+    expect(resumed.requests).toBeLessThan(resumed.pages);
+    for (const c of Object.values(resumed.resources)) expect([c.created, c.deactivated]).toEqual([0, 0]);
+  });
+
+  it('stops on a malformed bundle and leaves the served data as it was', async () => {
+    const before = await counts(target);
+    let calls = 0;
+    const corrupting: typeof fetch = async (input, init) => {
+      calls++;
+      const response = await fetch(input, init);
+      if (calls !== 2) return response;
+      const body = await response.json();
+      body.entry[0].resource = { resourceType: 'Patient', id: 'x' };
+      return new Response(JSON.stringify(body), { status: 200 });
+    };
+    const report = await syncDirectory(target.database, options({ full: true, fetch: corrupting }));
+    expect(report.status).toBe('failed');
+    expect(report.message).toContain('Patient');
+    expect(await counts(target)).toEqual(before);
+    expect((await sql`select * from dir_sync_state`.execute(target.database.db)).rows).toEqual([]);
+  });
+
+  it('falls back to a full load when the last sync is older than 30 days', async () => {
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    const report = await syncDirectory(target.database, options({ now: () => later }));
+    expect(report).toMatchObject({ status: 'success', mode: 'full' });
+  });
+
+  it('refuses a wrong API key with a clear message', async () => {
+    const report = await syncDirectory(target.database, options({ apiKey: 'mauvaise', full: true }));
+    expect(report.status).toBe('failed');
+    expect(report.message).toContain('HTTP 401');
+  });
+});

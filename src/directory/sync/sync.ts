@@ -1,0 +1,597 @@
+import { type RawBuilder, sql } from 'kysely';
+import { appendEvent } from '../../audit/append.ts';
+import type { AuditEventInput } from '../../audit/event.ts';
+import type { Database } from '../../db/connect.ts';
+import { identifierSystem } from '../fhir/systems.ts';
+import {
+  countDeactivations,
+  indexStaging,
+  type MergeCounts,
+  mergeResource,
+  resetStaging,
+  type Scope,
+} from '../import/merge.ts';
+import { type ResourceName, resources } from '../import/resources.ts';
+import { AnnuaireClient, ApiError } from './client.ts';
+import { mapOrganization, mapPractitioner, mapPractitionerRole, type Row, SyncFormatError } from './map.ts';
+
+export interface SyncOptions {
+  /** FHIR base of the API, e.g. `https://gateway.api.esante.gouv.fr/fhir/v2`. */
+  baseUrl: string;
+  apiKey: string;
+  requestsPerSecond?: number;
+  pageSize?: number;
+  /** Share of a resource's active rows a sync may deactivate (default 15 %). */
+  maxDeactivation?: number;
+  acceptMassChange?: boolean;
+  /** Force a full load even when a delta would do. */
+  full?: boolean;
+  /** Longest gap a delta may cover (the national API keeps changes 30 days). */
+  maxGapDays?: number;
+  actor?: AuditEventInput['actor'];
+  fetch?: typeof fetch;
+  backoffMs?: number;
+  timeoutSeconds?: number;
+  onPage?: (progress: SyncProgress) => void;
+  now?: () => Date;
+}
+
+export interface SyncProgress {
+  resource: string;
+  pages: number;
+  entries: number;
+}
+
+export interface SyncReport {
+  id: number | null;
+  status: 'success' | 'refused' | 'failed';
+  message: string;
+  mode: 'full' | 'delta' | null;
+  since: string | null;
+  resumed: boolean;
+  pages: number;
+  entries: number;
+  requests: number;
+  retries: number;
+  throttled: number;
+  /** Roles whose practitioner the API never returned: skipped, as the national data has dangling links. */
+  unresolved: number;
+  resources: Partial<Record<ResourceName, MergeCounts & { active: number }>>;
+  guard: Array<{ resource: ResourceName; active: number; missing: number; share: number }>;
+  seconds: number;
+}
+
+const steps = ['Organization', 'Practitioner', 'PractitionerRole'] as const;
+type Step = (typeof steps)[number];
+const syncTables = [
+  'dir_sync_practitioner_stg',
+  'dir_sync_organization_stg',
+  'dir_sync_role_stg',
+  'dir_sync_role_mailbox_stg',
+  'dir_sync_gone_stg',
+];
+const allResources = Object.values(resources);
+
+interface State {
+  import_id: number;
+  base_url: string;
+  mode: 'full' | 'delta';
+  since: Date | null;
+  step: number;
+  next_url: string | null;
+  pages: number;
+  entries: number;
+}
+
+/**
+ * Keeps the mirror current from the national Annuaire Santé FHIR API: a full load by following `next` links,
+ * then `_lastUpdated=ge…` deltas (a full load again when the last sync is older than the API's 30-day window).
+ * Pages are staged as they arrive with a checkpoint after each, so a sync that dies resumes where it stopped;
+ * the served tables change only in the final merge, under the same deletion guard and lock as file imports.
+ */
+export async function syncDirectory(database: Database, options: SyncOptions): Promise<SyncReport> {
+  const started = performance.now();
+  const now = options.now ?? (() => new Date());
+  const baseUrl = options.baseUrl.replace(/\/$/, '');
+  const client = new AnnuaireClient({
+    baseUrl,
+    apiKey: options.apiKey,
+    requestsPerSecond: options.requestsPerSecond ?? 17,
+    ...(options.fetch && { fetch: options.fetch }),
+    ...(options.backoffMs !== undefined && { backoffMs: options.backoffMs }),
+    ...(options.timeoutSeconds !== undefined && { timeoutSeconds: options.timeoutSeconds }),
+  });
+  const report: SyncReport = {
+    id: null,
+    status: 'failed',
+    message: '',
+    mode: null,
+    since: null,
+    resumed: false,
+    pages: 0,
+    entries: 0,
+    requests: 0,
+    retries: 0,
+    throttled: 0,
+    unresolved: 0,
+    resources: {},
+    guard: [],
+    seconds: 0,
+  };
+  const db = database.db;
+
+  const finish = async (status: SyncReport['status'], message: string, keepCheckpoint = false) => {
+    Object.assign(report, client.stats);
+    report.status = status;
+    report.message = message;
+    report.seconds = Math.round((performance.now() - started) / 10) / 100;
+    if (!keepCheckpoint) await sql`delete from dir_sync_state`.execute(db);
+    if (report.id !== null)
+      await db
+        .updateTable('dir_import')
+        .set({ status, finished_at: new Date(), report: JSON.stringify(report) })
+        .where('id', '=', report.id)
+        .execute();
+    await appendEvent(database, {
+      action: 'directory.sync',
+      outcome: status === 'success' ? 'success' : status === 'refused' ? 'denied' : 'failure',
+      actor: options.actor ?? { kind: 'system' },
+      subject: report.id === null ? null : { type: 'directory-import', id: String(report.id) },
+      details: {
+        api: baseUrl,
+        mode: report.mode,
+        pages: report.pages,
+        resources: report.resources,
+        guard: report.guard,
+        reason: status === 'success' ? null : message,
+      },
+    });
+    return report;
+  };
+
+  return database.withLock('directory-import', async () => {
+    const state = await resumeOrStart(database, baseUrl, options, now());
+    report.id = state.import_id;
+    report.mode = state.mode;
+    report.since = state.since?.toISOString() ?? null;
+    report.resumed = state.pages > 0;
+    report.pages = state.pages;
+    report.entries = state.entries;
+
+    try {
+      await fetchPages(database, client, state, options, report);
+    } catch (error) {
+      if (error instanceof SyncFormatError)
+        return finish(
+          'failed',
+          `Synchronisation arrêtée : ${error.message} Les données servies sont inchangées.`,
+        );
+      if (error instanceof ApiError) {
+        const resumable = error.status === 0 || error.status === 429 || error.status >= 500;
+        return finish(
+          'failed',
+          `Synchronisation interrompue : ${error.message}${resumable ? ' Elle reprendra à la page où elle s’est arrêtée.' : ''} Les données servies sont inchangées.`,
+          resumable,
+        );
+      }
+      throw error;
+    }
+
+    report.unresolved = await buildStaging(database);
+    const scopes = state.mode === 'full' ? null : deltaScopes();
+    for (const r of allResources) {
+      const { active, missing } = await countDeactivations(db, r, scopes?.[r.name] ?? null);
+      const share = active === 0 ? 0 : missing / active;
+      report.guard.push({ resource: r.name, active, missing, share: Math.round(share * 1000) / 1000 });
+    }
+    const maxShare = options.maxDeactivation ?? 0.15;
+    const excessive = report.guard.filter((g) => g.share > maxShare);
+    if (excessive.length > 0 && !options.acceptMassChange)
+      return finish(
+        'refused',
+        `Garde-fou : ${excessive
+          .map(
+            (g) =>
+              `${g.missing} ${resources[g.resource].label} sur ${g.active} (${(g.share * 100).toFixed(1)} %)`,
+          )
+          .join(
+            ', ',
+          )} seraient désactivés, au-delà de ${(maxShare * 100).toFixed(0)} %. Relancez avec --accept-mass-change si c’est voulu.`,
+      );
+
+    const at = now();
+    await db.transaction().execute(async (trx) => {
+      for (const r of allResources) {
+        const counts = await mergeResource(trx, r, state.import_id, at, scopes?.[r.name] ?? null);
+        const active = await sql<{
+          n: number;
+        }>`select count(*)::int as n from ${sql.raw(r.table)} where active`.execute(trx);
+        report.resources[r.name] = { ...counts, active: active.rows[0]?.n ?? 0 };
+      }
+      if (state.mode === 'full')
+        await sql`delete from dir_sync_practitioner; delete from dir_sync_organization`.execute(trx);
+      await sql`
+        insert into dir_sync_practitioner select distinct on (upstream_id) * from dir_sync_practitioner_stg order by upstream_id
+        on conflict (upstream_id) do update set id_nat = excluded.id_nat, profession_code = excluded.profession_code,
+          profession = excluded.profession, categorie_code = excluded.categorie_code, categorie = excluded.categorie`.execute(
+        trx,
+      );
+      await sql`
+        insert into dir_sync_organization select distinct on (upstream_id) * from dir_sync_organization_stg order by upstream_id
+        on conflict (upstream_id) do update set finess = excluded.finess, id_nat_struct = excluded.id_nat_struct,
+          siret = excluded.siret, name = excluded.name`.execute(trx);
+    });
+    for (const r of allResources) await resetStaging(db, r);
+    for (const t of syncTables) await sql.raw(`truncate ${t}`).execute(db);
+    const changes = allResources
+      .map((r) => {
+        const c = report.resources[r.name];
+        return c ? `${r.label} : ${c.created} créés, ${c.changed} modifiés, ${c.deactivated} désactivés` : '';
+      })
+      .join(' ; ');
+    return finish(
+      'success',
+      `Synchronisation ${state.mode === 'full' ? 'complète' : 'par delta'} réussie (${changes}).`,
+    );
+  });
+}
+
+async function resumeOrStart(
+  database: Database,
+  baseUrl: string,
+  options: SyncOptions,
+  at: Date,
+): Promise<State> {
+  const db = database.db;
+  const saved = (await sql<State>`select * from dir_sync_state`.execute(db)).rows[0];
+  const latest = (await sql<{ id: number | null }>`select max(id) as id from dir_import`.execute(db)).rows[0]
+    ?.id;
+  // A checkpoint is only good if nothing was imported since and it speaks of the same API.
+  if (saved && saved.base_url === baseUrl && saved.import_id === latest && !options.full) {
+    await db
+      .updateTable('dir_import')
+      .set({ status: 'running', finished_at: null })
+      .where('id', '=', saved.import_id)
+      .execute();
+    return saved;
+  }
+  await db
+    .updateTable('dir_import')
+    .set({
+      status: 'failed',
+      finished_at: new Date(),
+      report: JSON.stringify({ message: 'Import interrompu avant sa fin.' }),
+    })
+    .where('status', '=', 'running')
+    .execute();
+  const last = (
+    await sql<{ started_at: Date }>`
+      select started_at from dir_import where status = 'success' and sources->0->>'file' = ${baseUrl}
+      order by id desc limit 1`.execute(db)
+  ).rows[0];
+  const maxGapMs = (options.maxGapDays ?? 30) * 86_400_000;
+  const delta = !options.full && last !== undefined && at.getTime() - last.started_at.getTime() < maxGapMs;
+  // Deltas overlap the previous sync by a few minutes: clocks differ, and reading a change twice is harmless.
+  const since = delta && last ? new Date(last.started_at.getTime() - 5 * 60_000) : null;
+  const mode = delta ? 'delta' : 'full';
+  const inserted = await db
+    .insertInto('dir_import')
+    .values({ status: 'running', sources: JSON.stringify([{ file: baseUrl, stamp: mode }]), report: '{}' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (const r of allResources) await resetStaging(db, r);
+  for (const t of syncTables) await sql.raw(`truncate ${t}`).execute(db);
+  const state: State = {
+    import_id: inserted.id,
+    base_url: baseUrl,
+    mode,
+    since,
+    step: 0,
+    next_url: null,
+    pages: 0,
+    entries: 0,
+  };
+  await sql`delete from dir_sync_state`.execute(db);
+  await sql`
+    insert into dir_sync_state (id, import_id, base_url, mode, since, started_at, step, next_url, pages, entries)
+    values (1, ${state.import_id}, ${baseUrl}, ${mode}, ${since}, ${at}, 0, null, 0, 0)`.execute(db);
+  return state;
+}
+
+function firstUrl(client: AnnuaireClient, step: Step, state: State, pageSize: number): string {
+  const params = new URLSearchParams({ _count: String(pageSize) });
+  // A full load only needs what is active; a delta needs the deactivations too.
+  if (state.mode === 'full') params.set('active', 'true');
+  else if (state.since) params.set('_lastUpdated', `ge${state.since.toISOString()}`);
+  return `${client.url(step)}?${params}`;
+}
+
+interface Page {
+  resources: unknown[];
+  next: string | null;
+  total: number | null;
+}
+
+function readBundle(bundle: unknown, step: Step): Page {
+  const b = bundle as {
+    resourceType?: unknown;
+    type?: unknown;
+    entry?: unknown;
+    link?: unknown;
+    total?: unknown;
+  };
+  if (typeof bundle !== 'object' || bundle === null || b.resourceType !== 'Bundle' || b.type !== 'searchset')
+    throw new SyncFormatError(`réponse de ${step} qui n’est pas un Bundle searchset.`);
+  if (b.entry !== undefined && !Array.isArray(b.entry))
+    throw new SyncFormatError(`Bundle de ${step} sans liste entry.`);
+  if (b.link !== undefined && !Array.isArray(b.link))
+    throw new SyncFormatError(`Bundle de ${step} sans liste link.`);
+  const resourcesOfPage: unknown[] = [];
+  for (const e of (b.entry ?? []) as Array<{
+    resource?: { resourceType?: unknown };
+    search?: { mode?: unknown };
+  }>) {
+    if (e?.search?.mode === 'include' || e?.search?.mode === 'outcome') continue;
+    if (e?.resource?.resourceType !== step)
+      throw new SyncFormatError(
+        `l’API a renvoyé ${String(e?.resource?.resourceType)} au lieu de ${step} : son comportement a changé en cours de route.`,
+      );
+    resourcesOfPage.push(e.resource);
+  }
+  const next = ((b.link ?? []) as Array<{ relation?: unknown; url?: unknown }>).find(
+    (l) => l?.relation === 'next',
+  )?.url;
+  if (next !== undefined && typeof next !== 'string')
+    throw new SyncFormatError(`lien next illisible pour ${step}.`);
+  return {
+    resources: resourcesOfPage,
+    next: next ?? null,
+    total: typeof b.total === 'number' ? b.total : null,
+  };
+}
+
+async function fetchPages(
+  database: Database,
+  client: AnnuaireClient,
+  state: State,
+  options: SyncOptions,
+  report: SyncReport,
+): Promise<void> {
+  const pageSize = options.pageSize ?? 200;
+  while (state.step < steps.length) {
+    const step = steps[state.step] as Step;
+    let url: string | null = state.next_url ?? firstUrl(client, step, state, pageSize);
+    let firstTotal: number | null = null;
+    while (url) {
+      const page = readBundle(await client.get(url), step);
+      if (page.total !== null) {
+        firstTotal ??= page.total;
+        if (page.total !== firstTotal)
+          throw new SyncFormatError(
+            `le total de ${step} est passé de ${firstTotal} à ${page.total} entre deux pages : l’API a changé en cours de route.`,
+          );
+      }
+      await stagePage(database, step, page.resources, state.entries);
+      state.entries += page.resources.length;
+      state.pages++;
+      url = page.next;
+      if (!url) {
+        state.step++;
+        state.next_url = null;
+      } else state.next_url = url;
+      await sql`update dir_sync_state set step = ${state.step}, next_url = ${state.next_url},
+        pages = ${state.pages}, entries = ${state.entries}`.execute(database.db);
+      report.pages = state.pages;
+      report.entries = state.entries;
+      options.onPage?.({ resource: step, pages: state.pages, entries: state.entries });
+    }
+  }
+}
+
+async function copyRows(database: Database, table: string, rows: Row[], lineBase: number, withLine = true) {
+  if (rows.length === 0) return;
+  // Rows of one table may differ in shape (a diploma or an authorisation): load the union of their columns.
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const values = (row: Row) => columns.map((c) => row[c] ?? null);
+  await database.bulk.copy(
+    table,
+    withLine ? ['line', ...columns] : columns,
+    rows.map((row, i) => (withLine ? [lineBase + i, ...values(row)] : values(row))),
+  );
+}
+
+async function stagePage(database: Database, step: Step, page: unknown[], lineBase: number): Promise<void> {
+  const gone: Row[] = [];
+  if (step === 'Practitioner') {
+    const mapped = page.map(mapPractitioner);
+    const kept = mapped.filter((m) => !m.gone);
+    for (const m of mapped) if (m.gone) gone.push({ resource: step, key: m.gone.key });
+    await copyRows(
+      database,
+      'dir_sync_practitioner_stg',
+      kept.map((m) => m.mapping),
+      0,
+      false,
+    );
+    await copyRows(
+      database,
+      'dir_professional_stg',
+      kept.map((m) => m.professional),
+      lineBase,
+    );
+    await copyRows(
+      database,
+      'dir_savoir_faire_stg',
+      kept.flatMap((m) => m.savoirFaire),
+      lineBase,
+    );
+    await copyRows(
+      database,
+      'dir_diploma_stg',
+      kept.flatMap((m) => m.diplomas),
+      lineBase,
+    );
+    await copyRows(
+      database,
+      'dir_mailbox_stg',
+      kept.flatMap((m) => m.mailboxes),
+      lineBase,
+    );
+  } else if (step === 'Organization') {
+    const mapped = page.map(mapOrganization);
+    for (const m of mapped) if (m.gone) gone.push({ resource: step, key: m.gone.key });
+    const kept = mapped.filter((m) => !m.gone);
+    await copyRows(
+      database,
+      'dir_sync_organization_stg',
+      kept.map((m) => m.mapping),
+      0,
+      false,
+    );
+    await copyRows(
+      database,
+      'dir_structure_stg',
+      kept.flatMap((m) => (m.structure ? [m.structure] : [])),
+      lineBase,
+    );
+    await copyRows(
+      database,
+      'dir_mailbox_stg',
+      kept.flatMap((m) => m.mailboxes),
+      lineBase,
+    );
+  } else {
+    const mapped = page.map(mapPractitionerRole);
+    for (const m of mapped) if (m.gone) gone.push({ resource: step, key: m.gone.key });
+    const kept = mapped.filter((m) => !m.gone);
+    await copyRows(
+      database,
+      'dir_sync_role_stg',
+      kept.map((m) => m.role),
+      0,
+      false,
+    );
+    await copyRows(
+      database,
+      'dir_sync_role_mailbox_stg',
+      kept.flatMap((m) =>
+        m.mailboxes.map((b) => ({
+          role_key: b.role_key ?? null,
+          type: b.type ?? null,
+          adresse: b.adresse ?? null,
+          service: b.service ?? null,
+          dematerialisation: b.dematerialisation ?? null,
+        })),
+      ),
+      0,
+      false,
+    );
+  }
+  await copyRows(database, 'dir_sync_gone_stg', gone, 0, false);
+}
+
+/** A resumed page may have been staged twice: keep one row per key. */
+async function dedupe(database: Database, table: string, key: string): Promise<void> {
+  await sql
+    .raw(`delete from ${table} a using ${table} b where a.${key} = b.${key} and a.ctid > b.ctid`)
+    .execute(database.db);
+}
+
+/**
+ * Turns the staged FHIR pages into the import's staging rows: each role gets its practitioner (idNat_PS,
+ * names, profession) and its structure (FINESS, address) from this sync's pages or, for a delta, from the mirror.
+ * Returns the number of roles whose practitioner is unknown (skipped).
+ */
+async function buildStaging(database: Database): Promise<number> {
+  const db = database.db;
+  await sql`create index if not exists dir_sync_practitioner_stg_id on dir_sync_practitioner_stg (upstream_id)`.execute(
+    db,
+  );
+  await sql`create index if not exists dir_sync_organization_stg_id on dir_sync_organization_stg (upstream_id)`.execute(
+    db,
+  );
+  for (const r of allResources) {
+    await dedupe(database, `${r.table}_stg`, r.key);
+    await indexStaging(db, r);
+  }
+  await dedupe(database, 'dir_sync_role_stg', 'key');
+  await sql`
+    insert into dir_activity_stg (line, key, id_type, pp_id, id_nat, civilite_exercice_code, civilite_code, nom_exercice,
+      prenom_exercice, profession_code, profession, categorie_code, categorie, mode_code, mode, siret, finess_site, finess_ej,
+      structure_id, raison_sociale, libelle_voie, code_postal, commune, departement_code, role_code, role, genre_code, genre)
+    select row_number() over (order by r.key)::int, r.key, p.id_type, p.pp_id, m.id_nat, p.civilite_exercice_code,
+      p.civilite_code, p.nom_exercice, p.prenom_exercice, m.profession_code, m.profession, m.categorie_code, m.categorie,
+      r.mode_code, r.mode,
+      coalesce(o.siret, case when r.organization_system = ${identifierSystem.sirene} then r.organization_value end),
+      coalesce(s.finess, o.finess, case when r.organization_system = ${identifierSystem.finess} then r.organization_value end),
+      s.finess_ej,
+      coalesce(o.id_nat_struct, case when r.organization_system = ${identifierSystem.idNatStruct} then r.organization_value end),
+      coalesce(s.raison_sociale, o.name, r.organization_name),
+      s.voie, s.code_postal, regexp_replace(s.ligne_acheminement, '^[0-9]{5}\\s+', ''), s.departement,
+      r.role_code, r.role, r.genre_code, r.genre
+    from dir_sync_role_stg r
+    join lateral (
+      select x.* from (
+        select 0 as rank, * from dir_sync_practitioner_stg where upstream_id = r.practitioner_ref
+        union all select 1, * from dir_sync_practitioner where upstream_id = r.practitioner_ref) x
+      order by x.rank limit 1) m on true
+    left join lateral (
+      select y.* from (
+        select 0 as rank, id_type, pp_id, civilite_exercice_code, civilite_code, nom_exercice, prenom_exercice
+          from dir_professional_stg where id_nat = m.id_nat
+        union all select 1, id_type, pp_id, civilite_exercice_code, civilite_code, nom_exercice, prenom_exercice
+          from dir_professional where id_nat = m.id_nat) y
+      order by y.rank limit 1) p on true
+    left join lateral (
+      select z.* from (
+        select 0 as rank, * from dir_sync_organization_stg where upstream_id = r.organization_ref
+        union all select 1, * from dir_sync_organization where upstream_id = r.organization_ref) z
+      order by z.rank limit 1) o on true
+    left join lateral (
+      select w.* from (
+        select 0 as rank, finess, finess_ej, raison_sociale, voie, code_postal, ligne_acheminement, departement
+          from dir_structure_stg
+          where finess = coalesce(o.finess, case when r.organization_system = ${identifierSystem.finess} then r.organization_value end)
+        union all select 1, finess, finess_ej, raison_sociale, voie, code_postal, ligne_acheminement, departement
+          from dir_structure
+          where finess = coalesce(o.finess, case when r.organization_system = ${identifierSystem.finess} then r.organization_value end)) w
+      order by w.rank limit 1) s on true`.execute(db);
+  await indexStaging(db, resources.activity);
+  const line =
+    (await sql<{ n: number }>`select coalesce(max(line), 0)::int as n from dir_mailbox_stg`.execute(db))
+      .rows[0]?.n ?? 0;
+  await sql`
+    insert into dir_mailbox_stg (line, key, type, adresse, id_type, pp_id, id_nat, structure_id, service, dematerialisation,
+      nom_exercice, prenom_exercice)
+    select ${line} + row_number() over (order by b.role_key, b.adresse)::int,
+      b.adresse || '|' || coalesce(a.id_nat, '') || '|' || coalesce(a.finess_site, a.structure_id, ''),
+      b.type, b.adresse, a.id_type, a.pp_id, a.id_nat, coalesce(a.finess_site, a.structure_id), b.service,
+      b.dematerialisation, a.nom_exercice, a.prenom_exercice
+    from dir_sync_role_mailbox_stg b join dir_activity_stg a on a.key = b.role_key`.execute(db);
+  await dedupe(database, 'dir_mailbox_stg', 'key');
+  await indexStaging(db, resources.mailbox);
+  const unresolved = await sql<{ n: number }>`
+    select count(*)::int as n from dir_sync_role_stg r
+    where not exists (select 1 from dir_activity_stg a where a.key = r.key)`.execute(db);
+  return unresolved.rows[0]?.n ?? 0;
+}
+
+/** What a delta may deactivate: the resources it returned inactive, and the parts of those it returned whole. */
+function deltaScopes(): Record<ResourceName, Scope> {
+  const gone = (type: Step): RawBuilder<unknown> =>
+    sql`(select key from dir_sync_gone_stg where resource = ${type})`;
+  const people = sql`(select id_nat from dir_professional_stg union select key from dir_sync_gone_stg where resource = 'Practitioner')`;
+  return {
+    professional: sql`t.id_nat in ${gone('Practitioner')}`,
+    activity: sql`(t.key in ${gone('PractitionerRole')} or t.id_nat in ${gone('Practitioner')})`,
+    savoirFaire: sql`t.id_nat in ${people}`,
+    diploma: sql`t.id_nat in ${people}`,
+    structure: sql`t.finess in ${gone('Organization')}`,
+    mailbox: sql`(
+      (t.structure_id is null and t.id_nat in ${people})
+      or (t.id_nat is null and t.structure_id in (select finess from dir_structure_stg union select key from dir_sync_gone_stg where resource = 'Organization'))
+      or (t.id_nat is not null and t.structure_id is not null and (t.id_nat, t.structure_id) in (
+        select id_nat, coalesce(finess_site, structure_id) from dir_activity_stg
+        union select id_nat, coalesce(finess_site, structure_id) from dir_activity where key in ${gone('PractitionerRole')})))`,
+  };
+}
