@@ -135,6 +135,32 @@ describeEachDriver('sync from the national API (against its emulator)', (driver)
     expect(report).toMatchObject({ status: 'success', mode: 'full' });
   });
 
+  it('stays within the API’s rate limit by retrying its 429 answers', async () => {
+    const strict = await buildAnnuaireEmulator({
+      database: source.database,
+      apiKeys: [apiKey],
+      requestsPerSecond: 5,
+    });
+    const address = await strict.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const report = await syncDirectory(
+        target.database,
+        options({
+          baseUrl: `${address}/fhir/v2`,
+          requestsPerSecond: 50,
+          pageSize: 200,
+          backoffMs: 100,
+          full: true,
+        }),
+      );
+      expect(report.status).toBe('success');
+      expect(report.throttled).toBeGreaterThan(0);
+      expect(report.requests).toBe(report.pages + report.retries);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('refuses a wrong API key with a clear message', async () => {
     const report = await syncDirectory(target.database, options({ apiKey: 'mauvaise', full: true }));
     expect(report.status).toBe('failed');

@@ -1,0 +1,208 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { organization, practitioner, practitionerRole } from '../fhir/resources.ts';
+import { mapOrganization, mapPractitioner, mapPractitionerRole, SyncFormatError } from './map.ts';
+
+const at = new Date('2026-11-02T03:00:00Z');
+const person = {
+  id_nat: '810000000009',
+  id_type: '8',
+  pp_id: '10000000009',
+  civilite_code: 'MME',
+  civilite_exercice_code: 'DR',
+  nom_exercice: 'GILLET',
+  prenom_exercice: 'Chloé',
+  active: true,
+  last_updated: at,
+};
+const parts = {
+  professions: [
+    {
+      id_nat: person.id_nat,
+      profession_code: '10',
+      profession: 'Médecin',
+      categorie_code: 'C',
+      categorie: 'Civil',
+    },
+  ],
+  savoirFaire: [
+    {
+      id_nat: person.id_nat,
+      type_code: 'S',
+      type: 'Spécialité ordinale',
+      code: 'SM40',
+      libelle: 'Pédiatrie',
+    },
+  ],
+  diplomas: [
+    {
+      id_nat: person.id_nat,
+      type_diplome_code: 'DE',
+      type_diplome: 'Diplôme d’État français',
+      diplome_code: 'DE10',
+      diplome: 'DE de Médecin',
+      type_autorisation_code: null,
+      type_autorisation: null,
+      discipline_code: null,
+      discipline: null,
+    },
+    {
+      id_nat: person.id_nat,
+      type_diplome_code: null,
+      type_diplome: null,
+      diplome_code: null,
+      diplome: null,
+      type_autorisation_code: 'AUT',
+      type_autorisation: 'Autorisation d’exercice',
+      discipline_code: 'D10',
+      discipline: 'Médecin',
+    },
+  ],
+  mailboxes: [
+    {
+      id_nat: person.id_nat,
+      structure_id: null,
+      type: 'PER',
+      adresse: 'chloe.gillet@pro.mssante.test',
+      service: null,
+      dematerialisation: 'O',
+    },
+  ],
+};
+
+describe('FHIR resources back to mirror rows', () => {
+  it('reads back a practitioner as we serve it: identity, qualifications, authorisations, mailboxes', () => {
+    const mapped = mapPractitioner(practitioner(person, parts));
+    if (mapped.gone) throw new Error('expected an active practitioner');
+    expect(mapped.professional).toMatchObject({
+      id_nat: person.id_nat,
+      id_type: '8',
+      pp_id: person.pp_id,
+      civilite_code: 'MME',
+      civilite_exercice_code: 'DR',
+      nom_exercice: 'GILLET',
+      prenom_exercice: 'Chloé',
+    });
+    expect(mapped.mapping).toMatchObject({ profession_code: '10', categorie_code: 'C' });
+    expect(mapped.savoirFaire).toEqual([
+      expect.objectContaining({ key: '810000000009|10|S|SM40', code: 'SM40', libelle: 'Pédiatrie' }),
+    ]);
+    expect(mapped.diplomas.map((d) => d.key)).toEqual(['810000000009|DE|DE10||', '810000000009|||AUT|D10']);
+    expect(mapped.mailboxes).toEqual([
+      expect.objectContaining({
+        key: 'chloe.gillet@pro.mssante.test|810000000009|',
+        type: 'PER',
+        dematerialisation: 'O',
+      }),
+    ]);
+  });
+
+  it('turns a deactivated resource into a deactivation of its business key', () => {
+    expect(mapPractitioner(practitioner({ ...person, active: false }, parts)).gone).toEqual({
+      key: person.id_nat,
+    });
+  });
+
+  it('reads back a role and a FINESS organization', () => {
+    const role = practitionerRole(
+      {
+        id: 'abc',
+        id_nat: person.id_nat,
+        nom_exercice: 'GILLET',
+        prenom_exercice: 'Chloé',
+        mode_code: 'S',
+        mode: 'Salarié',
+        role_code: 'FON-AU',
+        role: 'Autre fonction',
+        genre_code: 'GENR01',
+        genre: 'Activité standard',
+        finess_site: '920000000',
+        siret: null,
+        structure_id: null,
+        raison_sociale: 'EHPAD LES TILLEULS',
+        has_organization: true,
+        active: true,
+        last_updated: at,
+      },
+      [],
+    );
+    const mappedRole = mapPractitionerRole(role);
+    if (mappedRole.gone) throw new Error('expected an active role');
+    expect(mappedRole.role).toMatchObject({
+      key: 'abc',
+      practitioner_ref: person.id_nat,
+      organization_ref: '920000000',
+      mode_code: 'S',
+      role_code: 'FON-AU',
+      genre_code: 'GENR01',
+    });
+    const org = mapOrganization(
+      organization(
+        {
+          finess: '920000000',
+          finess_ej: '920000001',
+          raison_sociale: 'EHPAD LES TILLEULS',
+          raison_sociale_longue: 'EHPAD LES TILLEULS DE SAINT-VAL',
+          complement_rs: null,
+          complement_distribution: null,
+          numero_voie: '10',
+          type_voie: 'BD',
+          voie: 'DU MOULIN',
+          complement_voie: null,
+          lieu_dit: null,
+          commune: '041',
+          departement: '92',
+          ligne_acheminement: '92041 SAINT-VAL-SUR-MER',
+          code_postal: '92041',
+          telephone: '0102030405',
+          telecopie: null,
+          categorie_code: '500',
+          categorie: 'EHPAD',
+          siret: '30000000055503',
+          date_ouverture: null,
+          lat: 48.85,
+          lon: 2.35,
+          active: true,
+          last_updated: at,
+        },
+        [],
+      ),
+    );
+    if (org.gone) throw new Error('expected an active organization');
+    expect(org.structure).toMatchObject({
+      finess: '920000000',
+      finess_ej: '920000001',
+      raison_sociale: 'EHPAD LES TILLEULS',
+      code_postal: '92041',
+      ligne_acheminement: '92041 SAINT-VAL-SUR-MER',
+      categorie_code: '500',
+      siret: '30000000055503',
+      telephone: '0102030405',
+      lat: 48.85,
+      lon: 2.35,
+    });
+  });
+
+  it('refuses what is not the expected resource, and nothing else escapes', () => {
+    expect(() => mapPractitioner({ resourceType: 'Patient', id: '1', active: true })).toThrow(
+      SyncFormatError,
+    );
+    expect(() => mapPractitioner({ resourceType: 'Practitioner', id: '1' })).toThrow(/active/);
+    expect(() => mapPractitioner({ resourceType: 'Practitioner', id: '1', active: true })).toThrow(
+      /idNat_PS/,
+    );
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        fc.constantFrom(mapPractitioner, mapPractitionerRole, mapOrganization),
+        (value, map) => {
+          try {
+            map(value);
+          } catch (error) {
+            expect(error).toBeInstanceOf(SyncFormatError);
+          }
+        },
+      ),
+    );
+  });
+});
