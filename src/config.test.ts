@@ -32,6 +32,10 @@ describe('loadConfig', () => {
       CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS: '3',
       CONFIANCE_DIRECTORY_SOURCES: 'https://annuaire.exemple.fr/PS_LibreAcces, /srv/extractions',
       CONFIANCE_DIRECTORY_SCHEDULE: '0 2 * * 1-5',
+      CONFIANCE_ANNUAIRE_API_URL: 'https://gateway.api.esante.gouv.fr/fhir/v2',
+      CONFIANCE_ANNUAIRE_API_KEY: 'cle',
+      CONFIANCE_ANNUAIRE_API_RATE: '10',
+      CONFIANCE_ANNUAIRE_API_PAGE_SIZE: '100',
     });
     expect(config).toEqual({
       port: 9000,
@@ -48,6 +52,12 @@ describe('loadConfig', () => {
       directory: {
         sources: 'https://annuaire.exemple.fr/PS_LibreAcces, /srv/extractions',
         schedule: '0 2 * * 1-5',
+        api: {
+          url: 'https://gateway.api.esante.gouv.fr/fhir/v2',
+          key: 'cle',
+          requestsPerSecond: 10,
+          pageSize: 100,
+        },
       },
     });
   });
@@ -70,6 +80,12 @@ describe('loadConfig', () => {
     [{ CONFIANCE_DIRECTORY_SCHEDULE: 'chaque nuit' }, /CONFIANCE_DIRECTORY_SCHEDULE = « chaque nuit »/],
     [{ CONFIANCE_DIRECTORY_SCHEDULE: '99 3 * * *' }, /CONFIANCE_DIRECTORY_SCHEDULE/],
     [{ CONFIANCE_DIRECTORY_SOURCES: 'ftp://x/y' }, /CONFIANCE_DIRECTORY_SOURCES = « ftp:\/\/x\/y »/],
+    [{ CONFIANCE_ANNUAIRE_API_URL: 'https://x.fr/fhir' }, /CONFIANCE_ANNUAIRE_API_KEY est requise/],
+    [
+      { CONFIANCE_ANNUAIRE_API_URL: 'gateway', CONFIANCE_ANNUAIRE_API_KEY: 'k' },
+      /CONFIANCE_ANNUAIRE_API_URL/,
+    ],
+    [{ CONFIANCE_ANNUAIRE_API_RATE: '0' }, /CONFIANCE_ANNUAIRE_API_RATE/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -26,7 +26,7 @@ export interface Config {
   trustProxy: boolean;
   dbPoolMax: number;
   shutdownTimeoutSeconds: number;
-  directory: { sources: string; schedule: string };
+  directory: { sources: string; schedule: string; api: DirectoryApi | null };
 }
 
 /** One documented environment variable: the README's configuration table is checked against this list. */
@@ -35,6 +35,14 @@ export interface VariableSpec {
   expected: string;
   defaultValue: string;
   description: string;
+}
+
+/** The national Annuaire Santé FHIR API the mirror syncs from, when configured. */
+export interface DirectoryApi {
+  url: string;
+  key: string;
+  requestsPerSecond: number;
+  pageSize: number;
 }
 
 export const variables: VariableSpec[] = [
@@ -123,6 +131,32 @@ export const variables: VariableSpec[] = [
     defaultValue: '30 3 * * *',
     description: 'Échéance de la mise à jour de l’annuaire (par défaut chaque nuit à 3 h 30).',
   },
+  {
+    name: 'CONFIANCE_ANNUAIRE_API_URL',
+    expected: 'une URL http(s), base FHIR de l’API Annuaire Santé',
+    defaultValue: '(vide : pas de synchronisation par l’API)',
+    description:
+      'API FHIR de l’Annuaire Santé à synchroniser à chaque échéance (`https://gateway.api.esante.gouv.fr/fhir/v2`, ou le bac à sable).',
+  },
+  {
+    name: 'CONFIANCE_ANNUAIRE_API_KEY',
+    expected: 'la clé d’API (en-tête ESANTE-API-KEY)',
+    defaultValue: '(aucune)',
+    description:
+      'Clé d’API obtenue sur le portail de l’ANS ; requise avec `CONFIANCE_ANNUAIRE_API_URL`, jamais journalisée.',
+  },
+  {
+    name: 'CONFIANCE_ANNUAIRE_API_RATE',
+    expected: 'un entier entre 1 et 1000 (requêtes par seconde)',
+    defaultValue: '17',
+    description: 'Débit maximal de la synchronisation (la limite nationale est de 17 requêtes par seconde).',
+  },
+  {
+    name: 'CONFIANCE_ANNUAIRE_API_PAGE_SIZE',
+    expected: 'un entier entre 1 et 1000',
+    defaultValue: '200',
+    description: 'Ressources demandées par page (l’ANS recommande au plus 200).',
+  },
 ];
 
 export class ConfigError extends Error {
@@ -196,6 +230,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (/^[a-z]+:/i.test(source) && !/^https?:\/\/[^\s]+$/.test(source))
       fail('CONFIANCE_DIRECTORY_SOURCES', source);
 
+  const apiUrl = raw('CONFIANCE_ANNUAIRE_API_URL');
+  const apiKey = raw('CONFIANCE_ANNUAIRE_API_KEY');
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl)) fail('CONFIANCE_ANNUAIRE_API_URL', apiUrl);
+  if (apiUrl !== undefined && apiKey === undefined)
+    problems.push('CONFIANCE_ANNUAIRE_API_KEY est requise quand CONFIANCE_ANNUAIRE_API_URL est définie.');
+  const requestsPerSecond = integer('CONFIANCE_ANNUAIRE_API_RATE', 17, 1, 1000);
+  const pageSize = integer('CONFIANCE_ANNUAIRE_API_PAGE_SIZE', 200, 1, 1000);
+  const api: DirectoryApi | null =
+    apiUrl !== undefined && apiKey !== undefined
+      ? { url: apiUrl, key: apiKey, requestsPerSecond, pageSize }
+      : null;
+
   const config: Config = {
     port,
     host,
@@ -211,7 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyRaw === 'true',
     dbPoolMax: integer('CONFIANCE_DB_POOL_MAX', 10, 1, 1000),
     shutdownTimeoutSeconds: integer('CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
-    directory: { sources: directorySources, schedule: directorySchedule },
+    directory: { sources: directorySources, schedule: directorySchedule, api },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -9,6 +9,7 @@ import { type ImportReport, importDirectory } from './import/import.ts';
 import { resources } from './import/resources.ts';
 import type { StageProgress } from './import/stage.ts';
 import { parseSources, refreshDirectory } from './refresh.ts';
+import { type SyncReport, syncDirectory } from './sync/sync.ts';
 
 type Say = (text: string) => void;
 type WithDatabase = <T>(fn: (database: Database, config: Config) => Promise<T>) => Promise<T>;
@@ -164,5 +165,68 @@ export function directoryCommand(withDatabase: WithDatabase, say: Say): Command 
         }
       }),
     );
+  directory
+    .command('sync')
+    .description(
+      'Synchroniser l’annuaire depuis l’API FHIR de l’Annuaire Santé (CONFIANCE_ANNUAIRE_API_URL et _KEY) : complète la première fois, puis par delta.',
+    )
+    .option('--url <url>', 'base FHIR de l’API (remplace CONFIANCE_ANNUAIRE_API_URL)')
+    .option('--full', 'recharger tout au lieu d’un delta')
+    .option(
+      '--accept-mass-change',
+      'accepter une synchronisation qui désactive plus que le seuil du garde-fou',
+    )
+    .option(
+      '--max-deactivation <pourcentage>',
+      'seuil du garde-fou, en % des lignes actives',
+      (v) => Number(v) / 100,
+      0.15,
+    )
+    .action(
+      (options: { url?: string; full?: boolean; acceptMassChange?: boolean; maxDeactivation: number }) =>
+        withDatabase(async (database, config) => {
+          const api = config.directory.api;
+          const url = options.url ?? api?.url;
+          const key = api?.key ?? process.env.CONFIANCE_ANNUAIRE_API_KEY;
+          if (!url || !key) {
+            say('Renseignez CONFIANCE_ANNUAIRE_API_URL (ou --url) et CONFIANCE_ANNUAIRE_API_KEY.');
+            process.exitCode = 1;
+            return;
+          }
+          let lastSaid = 0;
+          const report = await syncDirectory(database, {
+            baseUrl: url,
+            apiKey: key,
+            requestsPerSecond: api?.requestsPerSecond ?? 17,
+            pageSize: api?.pageSize ?? 200,
+            full: options.full ?? false,
+            acceptMassChange: options.acceptMassChange ?? false,
+            maxDeactivation: options.maxDeactivation,
+            onPage: (p) => {
+              if (Date.now() - lastSaid < 5000) return;
+              lastSaid = Date.now();
+              say(
+                `synchronisation ${p.resource} : ${p.pages} pages, ${p.entries.toLocaleString('fr-FR')} ressources`,
+              );
+            },
+          });
+          printSyncReport(report, say);
+          if (report.status !== 'success') process.exitCode = 1;
+        }),
+    );
   return directory;
+}
+
+export function printSyncReport(report: SyncReport, say: Say): void {
+  say(report.message);
+  say(
+    `  ${report.mode === 'delta' ? `Delta depuis ${report.since}` : 'Chargement complet'}${report.resumed ? ' (reprise)' : ''} : ${report.pages} pages, ${report.entries.toLocaleString('fr-FR')} ressources, ${report.requests} requêtes (${report.retries} reprises dont ${report.throttled} pour limite de débit).`,
+  );
+  if (report.unresolved > 0)
+    say(`  ${report.unresolved} situation(s) d’exercice ignorée(s) : professionnel inconnu de l’API.`);
+  for (const [name, r] of Object.entries(report.resources))
+    say(
+      `  ${resources[name as keyof typeof resources].label} : ${r.created} créés, ${r.changed} modifiés, ${r.deactivated} désactivés, ${r.active} actifs`,
+    );
+  say(`  Durée : ${report.seconds.toLocaleString('fr-FR')} s`);
 }

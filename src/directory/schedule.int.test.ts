@@ -5,7 +5,9 @@ import pino from 'pino';
 import { expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/databases.ts';
 import { loadConfig } from '../config.ts';
+import { buildAnnuaireEmulator } from '../sandbox/annuaire.ts';
 import { generateDirectory } from './generate/generate.ts';
+import { importDirectory } from './import/import.ts';
 import { lastImport } from './queries.ts';
 import { scheduleDirectoryRefresh } from './schedule.ts';
 
@@ -35,5 +37,44 @@ it('schedules nothing without sources, and refreshes from them at the configured
     }
   } finally {
     await t.drop();
+  }
+});
+
+it('syncs from the configured national API at each run', async () => {
+  const source = await createTestDatabase('pglite');
+  const target = await createTestDatabase('pglite');
+  const out = mkdtempSync(join(tmpdir(), 'confiance-schedule-api-'));
+  const [day] = await generateDirectory({
+    profile: { persons: 50, structures: 5, departure: 0, arrival: 0, move: 0, closure: 0 },
+    seed: 4,
+    days: 1,
+    out,
+  });
+  await importDirectory(source.database, [day?.dir ?? '']);
+  const emulator = await buildAnnuaireEmulator({
+    database: source.database,
+    apiKeys: ['k'],
+    requestsPerSecond: null,
+  });
+  try {
+    const address = await emulator.listen({ host: '127.0.0.1', port: 0 });
+    const config = loadConfig({
+      CONFIANCE_ANNUAIRE_API_URL: `${address}/fhir/v2`,
+      CONFIANCE_ANNUAIRE_API_KEY: 'k',
+      CONFIANCE_DATA_DIR: out,
+    });
+    const job = scheduleDirectoryRefresh(target.database, config, pino({ level: 'silent' }));
+    try {
+      await job?.trigger();
+      const last = await lastImport(target.database);
+      expect(last?.sources).toEqual([{ file: `${address}/fhir/v2`, stamp: 'full' }]);
+      expect(last?.resources.professional?.active).toBe(50);
+    } finally {
+      job?.stop();
+    }
+  } finally {
+    await emulator.close();
+    await source.drop();
+    await target.drop();
   }
 });

@@ -45,9 +45,9 @@ describe('Annuaire Santé API client', () => {
     const { fetcher } = scripted(
       Array.from({ length: 3 }, () => new Response(outcome('HAPI-0389: boom'), { status: 500 })),
     );
-    const error = await client(fetcher, 3)
+    const error = (await client(fetcher, 3)
       .get('https://api.test/fhir/v2/Practitioner')
-      .catch((e) => e);
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.message).toBe('HTTP 500 après 3 tentative(s) : HAPI-0389: boom');
   });
@@ -56,18 +56,18 @@ describe('Annuaire Santé API client', () => {
     const { calls, fetcher } = scripted([
       new Response(outcome('HAPI-0524: Unknown search parameter'), { status: 400 }),
     ]);
-    const error = await client(fetcher)
+    const error = (await client(fetcher)
       .get('https://api.test/fhir/v2/Practitioner?x=1')
-      .catch((e) => e);
+      .catch((e: unknown) => e)) as ApiError;
     expect(error.status).toBe(400);
     expect(calls).toHaveLength(1);
   });
 
   it('refuses to follow a link to another host, so the key stays with the API', async () => {
     const { calls, fetcher } = scripted([]);
-    const error = await client(fetcher)
+    const error = (await client(fetcher)
       .get('https://elsewhere.test/fhir/v2/_page?id=1')
-      .catch((e) => e);
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.message).toContain('elsewhere.test');
     expect(calls).toHaveLength(0);
