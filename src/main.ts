@@ -17,6 +17,7 @@ import { type Database, DatabaseUnavailableError } from './db/connect.ts';
 import { MigrationError, migrate, migrationStatus } from './db/migrate.ts';
 import { directoryCommand } from './directory/cli.ts';
 import { ensureDemoDirectory } from './directory/demo.ts';
+import { startAnnuaireSandbox } from './sandbox/start.ts';
 import { openConfiguredDatabase, type RunningServer, startServer } from './server.ts';
 import { version } from './version.ts';
 
@@ -52,17 +53,20 @@ async function withDatabase<T>(fn: (database: Database, config: Config) => Promi
   }
 }
 
-function stopOnSignals(server: RunningServer): void {
+/** On SIGINT/SIGTERM, stops what `alsoStop` holds (filled as the command starts things), then the server. */
+function stopOnSignals(server: RunningServer, alsoStop: Array<() => Promise<void>> = []): void {
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
       complain(`Arrêt demandé (${signal}) : fin des requêtes en cours…`);
-      server.close().then(
-        () => process.exit(0),
-        (error: unknown) => fail(error),
-      );
+      Promise.all(alsoStop.map((stop) => stop().catch(() => {})))
+        .then(() => server.close())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => fail(error),
+        );
     });
   }
 }
@@ -108,10 +112,19 @@ program
     // The demo's banner is what a newcomer reads; request logs stay available with LOG_LEVEL=info.
     const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
     const server = await startServer(config);
-    stopOnSignals(server);
+    const alsoStop: Array<() => Promise<void>> = [];
+    stopOnSignals(server, alsoStop);
     const token = await demoToken(server, config);
     const directory = await ensureDemoDirectory(server.database, config.dataDir);
     if (directory) say(`Annuaire de démonstration : ${directory}`);
+    // The emulated national API serves the demo's own mirror, so a DUI can be tried against either.
+    const sandbox = await startAnnuaireSandbox({
+      database: server.database,
+      dataDir: config.dataDir,
+      port: 0,
+      apiKey: 'bac-a-sable',
+    });
+    alsoStop.push(() => sandbox.close());
     say(
       [
         '',
@@ -119,12 +132,45 @@ program
         '',
         `  Console            ${config.baseUrl}/`,
         `  Annuaire           ${config.baseUrl}/annuaire`,
+        `  FHIR (annuaire)    ${config.baseUrl}/fhir/Practitioner?name=mar`,
+        `  API ANS émulée     ${sandbox.url}  (ESANTE-API-KEY: ${sandbox.apiKey})`,
         `  Référence de l’API ${config.baseUrl}/api/v1/reference`,
         `  Santé, métriques   ${config.baseUrl}/health  ${config.baseUrl}/metrics`,
         `  Base de données    ${server.database.driver} (${server.database.location})`,
         `  Jeton d’API        ${token}`,
         '',
         `  Essai : curl -H "Authorization: Bearer ${token}" ${config.baseUrl}/api/v1/audit/events`,
+        '  Arrêt : Ctrl+C',
+        '',
+      ].join('\n'),
+    );
+  });
+
+program
+  .command('sandbox')
+  .description(
+    'Démarrer le bac à sable : émulateur de l’API FHIR nationale de l’Annuaire Santé sur un annuaire synthétique.',
+  )
+  .option('--port <port>', 'port d’écoute (boucle locale)', (v) => Number(v), 8444)
+  .option('--api-key <clé>', 'clé attendue dans l’en-tête ESANTE-API-KEY', 'bac-a-sable')
+  .option('--sans-limite', 'lever la limite de 17 requêtes par seconde')
+  .action(async (options: { port: number; apiKey: string; sansLimite?: boolean }) => {
+    const config = loadConfig();
+    const sandbox = await startAnnuaireSandbox({
+      dataDir: config.dataDir,
+      port: options.port,
+      apiKey: options.apiKey,
+      requestsPerSecond: options.sansLimite ? null : 17,
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void sandbox.close());
+    say(
+      [
+        '',
+        '  Bac à sable Confiance — données synthétiques uniquement',
+        '',
+        `  API Annuaire Santé  ${sandbox.url}  (en-tête ESANTE-API-KEY: ${sandbox.apiKey})`,
+        '',
+        `  Synchroniser : CONFIANCE_ANNUAIRE_API_URL=${sandbox.url} CONFIANCE_ANNUAIRE_API_KEY=${sandbox.apiKey} npx confiance directory sync`,
         '  Arrêt : Ctrl+C',
         '',
       ].join('\n'),
