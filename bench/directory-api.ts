@@ -1,0 +1,273 @@
+// FHIR API and sync of the directory mirror, on PostgreSQL. Searches run at 50 concurrent connections against
+// Confiance and, as the baseline, a bare Fastify route in the same child process; the sync runs against the
+// emulated national API, with its rate limit lifted (our own cost) and with the national limits (against the
+// floor they impose: pages ÷ 17 s).
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { type Database, openDatabase } from '../src/db/connect.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { generateDirectory } from '../src/directory/generate/generate.ts';
+import { type Profile, profiles } from '../src/directory/generate/population.ts';
+import { importDirectory } from '../src/directory/import/import.ts';
+import { syncDirectory } from '../src/directory/sync/sync.ts';
+import { buildAnnuaireEmulator } from '../src/sandbox/annuaire.ts';
+import { type Figure, report, timed } from './lib.ts';
+
+const { values } = parseArgs({
+  options: {
+    profile: { type: 'string', default: 'small' },
+    seed: { type: 'string', default: '1' },
+    duration: { type: 'string', default: '10' },
+    postgres: { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test' },
+  },
+});
+const profileName = values.profile as 'small' | 'national';
+const seed = Number(values.seed);
+const duration = Number(values.duration);
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+// The second day carries about a month of changes (20 days' worth of the profile's daily rates), the size of the
+// delta a monthly sync would see: ≈ 50 000 changed resources on the national profile.
+const base = profiles[profileName];
+const monthly: Profile = { ...base, departure: base.departure * 20, arrival: base.arrival * 20, move: base.move * 20 };
+
+async function generated(name: string, profile: Profile): Promise<[string, string]> {
+  const dir = join(tmpdir(), `confiance-bench-api-${name}-${seed}`);
+  if (!existsSync(join(dir, 'done'))) {
+    say(`Génération ${name} dans ${dir}…`);
+    const g = await timed(() => generateDirectory({ profile, seed, days: 2, out: dir }));
+    say(`Généré en ${g.seconds.toFixed(0)} s.`);
+    createWriteStream(join(dir, 'done')).end();
+  }
+  return [join(dir, '20261102'), join(dir, '20261103')];
+}
+
+const admin = new pg.Client({ connectionString: values.postgres });
+await admin.connect();
+const dropped: string[] = [];
+async function freshPostgres(): Promise<{ url: string; database: Database }> {
+  const name = `confiance_bench_api_${process.pid}_${dropped.length}`;
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  dropped.push(name);
+  const u = new URL(values.postgres);
+  u.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: u.href, poolMax: 10 });
+  await migrate(database);
+  return { url: u.href, database };
+}
+
+async function serve(database: Database, requestsPerSecond: number | null) {
+  const emulator = await buildAnnuaireEmulator({
+    database,
+    apiKeys: ['bench'],
+    requestsPerSecond,
+    maxCount: 1000,
+  });
+  const address = await emulator.listen({ host: '127.0.0.1', port: 0 });
+  return { emulator, url: `${address}/fhir/v2` };
+}
+
+const figures: Figure[] = [];
+const details: Record<string, unknown> = {};
+
+// 1. Sync with the national limits, on the small profile: the time against pages ÷ 17 s.
+{
+  const [day0] = await generated('small', profiles.small);
+  const source = await freshPostgres();
+  const target = await freshPostgres();
+  await importDirectory(source.database, [day0]);
+  const { emulator, url } = await serve(source.database, 17);
+  say('Synchronisation aux limites nationales (17 requêtes/s, 200 par page)…');
+  const r = await timed(() =>
+    syncDirectory(target.database, { baseUrl: url, apiKey: 'bench', requestsPerSecond: 17, pageSize: 200 }),
+  );
+  if (r.result.status !== 'success') throw new Error(r.result.message);
+  const floor = r.result.requests / 17;
+  details.throttled = { seconds: r.seconds, pages: r.result.pages, requests: r.result.requests, retries: r.result.retries };
+  figures.push({
+    name: 'synchronisation aux limites nationales (profil small)',
+    driver: 'postgres',
+    value: r.seconds,
+    unit: 's',
+    baseline: { name: `plancher : ${r.result.requests} requêtes ÷ 17/s`, value: floor },
+  });
+  await emulator.close();
+  await source.database.close();
+  await target.database.close();
+}
+
+// 2. Full sync and a month's delta, rate limit lifted.
+const [day0, day1] = await generated(profileName === 'small' ? 'small-monthly' : `${profileName}-monthly`, monthly);
+const source = await freshPostgres();
+const target = await freshPostgres();
+say('Import de la génération source…');
+const loaded = await timed(() => importDirectory(source.database, [day0]));
+details.sourceImportSeconds = loaded.seconds;
+const { emulator, url } = await serve(source.database, null);
+say('Synchronisation complète sans limite de débit…');
+let lastSaid = 0;
+const full = await timed(() =>
+  syncDirectory(target.database, {
+    baseUrl: url,
+    apiKey: 'bench',
+    requestsPerSecond: 1000,
+    pageSize: 1000,
+    onPage: (p) => {
+      if (Date.now() - lastSaid > 30_000) {
+        lastSaid = Date.now();
+        say(`  ${p.resource} : ${p.pages} pages, ${p.entries} ressources`);
+      }
+    },
+  }),
+);
+if (full.result.status !== 'success') throw new Error(full.result.message);
+details.full = { seconds: full.seconds, pages: full.result.pages, entries: full.result.entries };
+figures.push({
+  name: `synchronisation complète sans limite (${full.result.entries.toLocaleString('fr-FR')} ressources)`,
+  driver: 'postgres',
+  value: full.seconds,
+  unit: 's',
+  baseline: { name: 'plafond visé', value: 600 },
+});
+
+await importDirectory(source.database, [day1]);
+say('Synchronisation par delta (un mois de changements)…');
+const delta = await timed(() =>
+  syncDirectory(target.database, { baseUrl: url, apiKey: 'bench', requestsPerSecond: 1000, pageSize: 1000 }),
+);
+if (delta.result.status !== 'success' || delta.result.mode !== 'delta') throw new Error(delta.result.message);
+details.delta = { seconds: delta.seconds, entries: delta.result.entries, resources: delta.result.resources };
+figures.push({
+  name: `synchronisation par delta (${delta.result.entries.toLocaleString('fr-FR')} ressources changées)`,
+  driver: 'postgres',
+  value: delta.seconds,
+  unit: 's',
+  baseline: { name: 'plafond visé', value: 60 },
+});
+await emulator.close();
+await source.database.close();
+
+// 3. Searches on the synced mirror, 50 connections, against the bare route.
+const samples = {
+  rpps: (
+    await sql<{ v: string }>`select pp_id as v from dir_professional where id_type = '8' and active
+      order by md5(id_nat) limit 2000`.execute(target.database.db)
+  ).rows.map((r) => r.v),
+  names: (
+    await sql<{ v: string }>`select distinct lower(substr(nom_exercice, 1, 3)) as v from dir_professional
+      where active and length(nom_exercice) >= 3 limit 500`.execute(target.database.db)
+  ).rows.map((r) => r.v),
+  places: (
+    await sql<{ p: string; c: string }>`select code_postal as p, profession_code as c from dir_activity
+      where active and code_postal is not null order by md5(key) limit 2000`.execute(target.database.db)
+  ).rows,
+};
+await target.database.close();
+
+const child = spawn(process.execPath, ['--import', 'tsx', 'bench/directory-api-server.ts', new URL(target.url).href], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const ports = await new Promise<{ app: number; bare: number }>((resolve, reject) => {
+  child.once('exit', (code) => reject(new Error(`serveur de banc arrêté (${code})`)));
+  createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+});
+
+interface Load {
+  rps: number;
+  p95: number;
+  p99: number;
+  errors: number;
+}
+
+/** 50 connections for `duration` seconds; latencies of every response, for exact percentiles. */
+async function load(port: number, path: (i: number) => string): Promise<Load> {
+  const latencies: number[] = [];
+  let i = 0;
+  let errors = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `http://127.0.0.1:${port}`,
+        connections: 50,
+        duration,
+        requests: [{ setupRequest: (req) => ({ ...req, path: path(i++) }) }],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (status !== 200) errors++;
+      latencies.push(ms);
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { rps: result.requests.average, p95: at(0.95), p99: at(0.99), errors: errors + result.errors + result.non2xx };
+}
+
+const pick = <T>(list: T[], i: number): T => list[i % list.length] as T;
+say('Charge HTTP (50 connexions)…');
+const bare = await load(ports.bare, () => '/bare');
+const byRpps = await load(ports.app, (i) => `/fhir/Practitioner?identifier=${pick(samples.rpps, i)}`);
+const byName = await load(ports.app, (i) => `/fhir/Practitioner?name=${encodeURIComponent(pick(samples.names, i))}`);
+const byPlace = await load(ports.app, (i) => {
+  const p = pick(samples.places, i);
+  return `/fhir/Practitioner?address-postalcode=${p.p}&profession=${p.c}`;
+});
+const accurate = await load(
+  ports.app,
+  (i) => `/fhir/Practitioner?name=${encodeURIComponent(pick(samples.names, i))}&_total=accurate&_count=20`,
+);
+child.kill('SIGTERM');
+details.http = { bare, byRpps, byName, byPlace, accurate };
+for (const [name, l] of Object.entries({ byRpps, byName, byPlace, accurate }))
+  if (l.errors > 0) throw new Error(`${name} : ${l.errors} réponses en erreur`);
+
+figures.push(
+  {
+    name: 'Practitioner?identifier=<RPPS> : p99',
+    driver: 'postgres',
+    value: byRpps.p99,
+    unit: 'ms',
+    baseline: { name: 'plafond visé', value: 10 },
+  },
+  {
+    name: 'Practitioner?identifier=<RPPS> : requêtes/s',
+    driver: 'postgres',
+    value: byRpps.rps,
+    unit: 'req/s',
+    baseline: { name: 'route Fastify nue', value: bare.rps },
+  },
+  {
+    name: 'Practitioner?name=<préfixe> : p95',
+    driver: 'postgres',
+    value: byName.p95,
+    unit: 'ms',
+    baseline: { name: 'plafond visé', value: 50 },
+  },
+  {
+    name: 'Practitioner?address-postalcode&profession : p95',
+    driver: 'postgres',
+    value: byPlace.p95,
+    unit: 'ms',
+    baseline: { name: 'plafond visé', value: 50 },
+  },
+  {
+    name: 'Practitioner?name=<préfixe>&_total=accurate : p95',
+    driver: 'postgres',
+    value: accurate.p95,
+    unit: 'ms',
+    baseline: { name: 'plafond visé', value: 50 },
+  },
+);
+
+for (const name of dropped) await admin.query(`drop database if exists ${name} with (force)`);
+await admin.end();
+report('directory-api', figures, { profile: profileName, seed, details });
