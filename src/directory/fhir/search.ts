@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/connect.ts';
+import { currentSnapshot } from '../snapshot.ts';
 import { type Cursor, decodeCursor } from './cursor.ts';
 import type { Filter, ResourceType, SearchRequest, Token } from './params.ts';
 import {
@@ -372,22 +373,16 @@ const planners: Record<ResourceType, (filters: Filter[]) => Plan> = {
   Organization: planOrganization,
 };
 
-/** The newest generation whose rows a new search sees. */
-async function currentSnapshot(database: Database): Promise<number> {
-  const r = await sql<{ id: number | null }>`
-    select max(id) as id from dir_import where status = 'success'`.execute(database.db);
-  return r.rows[0]?.id ?? 0;
-}
-
-/**
- * Runs a search: keys of one page in key order after the cursor (keyset paging, no OFFSET), then the page's
- * resources and what `_include`/`_revinclude` asked for, built from a few set queries rather than one per row.
- */
 export interface SearchOptions {
   /** Deactivated resources whose deactivation is older than this are no longer served (the national API's window). */
   purgedBefore?: Date;
 }
 
+/**
+ * Runs a search in one query: the page's keys in key order after the cursor (keyset paging, no OFFSET) and the
+ * page's resources with their parts aggregated as JSON; then `_include`/`_revinclude` in one query each. The
+ * total is counted only when there is more than one page.
+ */
 export async function search(
   database: Database,
   request: SearchRequest,
@@ -401,227 +396,171 @@ export async function search(
     sql`t.created_import <= ${snapshot}`,
     ...(options.purgedBefore ? [sql`(t.active or t.deactivated_at >= ${options.purgedBefore})`] : []),
   ];
+  const paged = cursor ? [...visible, sql`${plan.key} > ${cursor.after}`] : visible;
+  const keys = sql`(select ${plan.key} from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1})`;
+  const rows = request.count === 0 ? [] : await fetchers[request.resourceType](database, keys);
+  const more = rows.length > request.count;
+  const page = more ? rows.slice(0, request.count) : rows;
   let total = cursor?.total ?? null;
   if (!cursor && request.total !== 'none') {
-    const limit = request.total === 'accurate' ? null : estimateCap + 1;
-    const counted = await sql<{ n: number }>`
-      select count(*)::int as n from (select 1 from ${plan.from} where ${and(visible)}
-      ${limit ? sql`limit ${limit}` : sql``}) c`.execute(database.db);
-    const n = counted.rows[0]?.n ?? 0;
-    total = limit && n > estimateCap ? null : n;
+    if (!more && request.count > 0) total = page.length;
+    else {
+      const limit = request.total === 'accurate' ? null : estimateCap + 1;
+      const counted = await sql<{ n: number }>`
+        select count(*)::int as n from (select 1 from ${plan.from} where ${and(visible)}
+        ${limit ? sql`limit ${limit}` : sql``}) c`.execute(database.db);
+      const n = counted.rows[0]?.n ?? 0;
+      total = limit && n > estimateCap ? null : n;
+    }
   }
-  const paged = cursor ? [...visible, sql`${plan.key} > ${cursor.after}`] : visible;
-  const keys =
-    request.count === 0
-      ? []
-      : (
-          await sql<{ k: string }>`
-      select ${plan.key} as k from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1}`.execute(
-            database.db,
-          )
-        ).rows.map((r) => r.k);
-  const more = keys.length > request.count;
-  const page = more ? keys.slice(0, request.count) : keys;
   const last = page[page.length - 1];
-  const next = more && last !== undefined ? { after: last, snapshot, total } : null;
-  const built = await build(database, request, page);
-  return { ...built, total, next };
+  const next = more && last ? { after: last.key, snapshot, total } : null;
+  const matches = page.map((r) => r.resource);
+  const { included, warnings } = await includedFor(database, request, matches);
+  return { matches, included, warnings, total, next };
 }
 
-async function build(
-  database: Database,
-  request: SearchRequest,
-  keys: string[],
-): Promise<Pick<SearchResult, 'matches' | 'included' | 'warnings'>> {
-  const warnings: string[] = [];
-  const cap = (rows: Json[], what: string) => {
-    if (rows.length <= maxIncluded) return rows;
-    warnings.push(
-      `${what} : ${rows.length} ressources liées, seules les ${maxIncluded} premières sont incluses ; réduisez _count.`,
-    );
-    return rows.slice(0, maxIncluded);
-  };
-  switch (request.resourceType) {
-    case 'Practitioner': {
-      const matches = await practitionersByIdNat(database, keys);
-      const included =
-        request.revinclude.length > 0 && keys.length > 0
-          ? cap(
-              await rolesWhere(database, sql`t.id_nat in (${sql.join(keys)})`, maxIncluded + 1),
-              '_revinclude',
-            )
-          : [];
-      return { matches, included, warnings };
-    }
-    case 'PractitionerRole': {
-      const rows =
-        keys.length > 0 ? await activityRows(database, sql`t.key in (${sql.join(keys)})`, null) : [];
-      const matches = await rolesFromRows(database, rows);
-      const included: Json[] = [];
-      const wants = (target: string) =>
-        request.include.includes(`PractitionerRole:${target}`) ||
-        request.include.includes('PractitionerRole:*');
-      if (wants('practitioner'))
-        included.push(...(await practitionersByIdNat(database, unique(rows.map((r) => r.id_nat)))));
-      if (wants('organization'))
-        included.push(
-          ...(await organizationsByFiness(
-            database,
-            unique(rows.map((r) => (r.has_organization ? r.finess_site : null))),
-          )),
-        );
-      return { matches, included, warnings };
-    }
-    case 'Organization': {
-      const matches = await organizationsByFiness(database, keys);
-      const included: Json[] = [];
-      if (request.include.length > 0) {
-        const parents = unique(
-          matches.map((o) => (o.partOf as { identifier?: { value?: string } })?.identifier?.value),
-        );
-        included.push(...(await organizationsByFiness(database, parents)));
-      }
-      if (request.revinclude.length > 0 && keys.length > 0)
-        included.push(
-          ...cap(
-            await rolesWhere(database, sql`t.finess_site in (${sql.join(keys)})`, maxIncluded + 1),
-            '_revinclude',
-          ),
-        );
-      return { matches, included, warnings };
-    }
-  }
+interface Fetched {
+  /** The row's key in the table (what keyset paging orders by). */
+  key: string;
+  resource: Json;
 }
+
+type Fetcher = (database: Database, where: Condition) => Promise<Fetched[]>;
+
+const json = (query: Condition) => sql`(select coalesce(json_agg(x), '[]') from (${query}) x)`;
+
+/** Practitioners whose idNat_PS is in `ids` (a list or a subquery), each with its parts, in one query. */
+async function practitionerRows(database: Database, ids: Condition): Promise<Fetched[]> {
+  const result = await sql<
+    ProfessionalRow & {
+      professions: ProfessionRow[];
+      savoir_faire: SavoirFaireRow[];
+      diplomas: DiplomaRow[];
+      mailboxes: MailboxRow[];
+    }
+  >`
+    select t.id_nat, t.id_type, t.pp_id, t.civilite_code, t.civilite_exercice_code, t.nom_exercice, t.prenom_exercice,
+      t.active, ${practitionerLastUpdated} as last_updated,
+      ${json(sql`select distinct a.id_nat, a.profession_code, a.profession, a.categorie_code, a.categorie
+        from dir_activity a where a.active and a.id_nat = t.id_nat order by a.profession_code, a.categorie_code`)} as professions,
+      ${json(sql`select s.id_nat, s.type_code, s.type, s.code, s.libelle
+        from dir_savoir_faire s where s.active and s.id_nat = t.id_nat order by s.key`)} as savoir_faire,
+      ${json(sql`select d.id_nat, d.type_diplome_code, d.type_diplome, d.diplome_code, d.diplome, d.type_autorisation_code,
+          d.type_autorisation, d.discipline_code, d.discipline
+        from dir_diploma d where d.active and d.id_nat = t.id_nat order by d.key`)} as diplomas,
+      ${json(sql`select m.id_nat, m.structure_id, m.type, m.adresse, m.service, m.dematerialisation
+        from dir_mailbox m where m.active and m.structure_id is null and m.id_nat = t.id_nat order by m.adresse`)} as mailboxes
+    from dir_professional t where t.id_nat in ${ids} order by t.id_nat`.execute(database.db);
+  return result.rows.map((row) => ({
+    key: row.id_nat,
+    resource: practitioner(row, {
+      professions: row.professions,
+      savoirFaire: row.savoir_faire,
+      diplomas: row.diplomas,
+      mailboxes: row.mailboxes,
+    }),
+  }));
+}
+
+/** Situations d'exercice matching `where` (on `t`), with their mailboxes, in key order, at most `limit`. */
+async function roleRows(database: Database, where: Condition, limit: number | null): Promise<Fetched[]> {
+  const result = await sql<ActivityRow & { key: string; mailboxes: MailboxRow[] }>`
+    select t.key, md5(t.key) as id, t.id_nat, t.nom_exercice, t.prenom_exercice, t.mode_code, t.mode, t.role_code, t.role,
+      t.genre_code, t.genre, t.finess_site, t.siret, t.structure_id, t.raison_sociale, t.active,
+      exists (select 1 from dir_structure s where s.finess = t.finess_site) as has_organization,
+      ${roleLastUpdated} as last_updated,
+      ${json(sql`select x.id_nat, x.structure_id, x.type, x.adresse, x.service, x.dematerialisation
+        from dir_mailbox x where x.active and ${roleMailboxes} order by x.adresse`)} as mailboxes
+    from dir_activity t where ${where} order by t.key ${limit === null ? sql`` : sql`limit ${limit}`}`.execute(
+    database.db,
+  );
+  return result.rows.map((row) => ({ key: row.key, resource: practitionerRole(row, row.mailboxes) }));
+}
+
+/** FINESS structures whose number is in `finess` (a list or a subquery), with their MSSanté mailboxes. */
+async function organizationRows(database: Database, finess: Condition): Promise<Fetched[]> {
+  const result = await sql<StructureRow & { mailboxes: MailboxRow[] }>`
+    select t.finess, t.finess_ej, t.raison_sociale, t.raison_sociale_longue, t.complement_rs, t.complement_distribution,
+      t.numero_voie, t.type_voie, t.voie, t.complement_voie, t.lieu_dit, t.commune, t.departement, t.ligne_acheminement,
+      t.code_postal, t.telephone, t.telecopie, t.categorie_code, t.categorie, t.siret, t.date_ouverture, t.lat, t.lon,
+      t.active, ${organizationLastUpdated} as last_updated,
+      ${json(sql`select x.id_nat, x.structure_id, x.type, x.adresse, x.service, x.dematerialisation
+        from dir_mailbox x where x.active and x.id_nat is null and x.structure_id = t.finess order by x.adresse`)} as mailboxes
+    from dir_structure t where t.finess in ${finess} order by t.finess`.execute(database.db);
+  return result.rows.map((row) => ({ key: row.finess, resource: organization(row, row.mailboxes) }));
+}
+
+const fetchers: Record<ResourceType, Fetcher> = {
+  Practitioner: practitionerRows,
+  PractitionerRole: (database, keys) => roleRows(database, sql`t.key in ${keys}`, null),
+  Organization: organizationRows,
+};
+
+const list = (values: string[]) => sql`(${sql.join(values)})`;
 
 const unique = (values: Array<string | null | undefined>): string[] => [
   ...new Set(values.filter((v): v is string => !!v)),
 ];
 
-/** `in ()` is not SQL: an empty key list short-circuits. */
-async function whenAny<T>(keys: unknown[], run: () => Promise<T[]>): Promise<T[]> {
-  return keys.length === 0 ? [] : run();
-}
-
-export async function practitionersByIdNat(database: Database, ids: string[]): Promise<Json[]> {
-  return whenAny(ids, async () => {
-    const list = sql.join(ids);
-    const db = database.db;
-    const [people, professions, savoirFaire, diplomas, mailboxes] = await Promise.all([
-      sql<ProfessionalRow>`
-        select t.id_nat, t.id_type, t.pp_id, t.civilite_code, t.civilite_exercice_code, t.nom_exercice, t.prenom_exercice,
-          t.active, ${practitionerLastUpdated} as last_updated
-        from dir_professional t where t.id_nat in (${list}) order by t.id_nat`.execute(db),
-      sql<ProfessionRow>`
-        select distinct id_nat, profession_code, profession, categorie_code, categorie
-        from dir_activity where active and id_nat in (${list}) order by id_nat, profession_code, categorie_code`.execute(
-        db,
-      ),
-      sql<SavoirFaireRow>`
-        select id_nat, type_code, type, code, libelle from dir_savoir_faire
-        where active and id_nat in (${list}) order by id_nat, key`.execute(db),
-      sql<DiplomaRow>`
-        select id_nat, type_diplome_code, type_diplome, diplome_code, diplome, type_autorisation_code, type_autorisation,
-          discipline_code, discipline from dir_diploma
-        where active and id_nat in (${list}) order by id_nat, key`.execute(db),
-      sql<MailboxRow>`
-        select id_nat, structure_id, type, adresse, service, dematerialisation from dir_mailbox
-        where active and structure_id is null and id_nat in (${list}) order by id_nat, adresse`.execute(db),
-    ]);
-    const by = <T extends { id_nat: string | null }>(rows: T[]) => {
-      const map = new Map<string, T[]>();
-      for (const row of rows) if (row.id_nat) map.set(row.id_nat, [...(map.get(row.id_nat) ?? []), row]);
-      return map;
-    };
-    const [p, s, d, m] = [by(professions.rows), by(savoirFaire.rows), by(diplomas.rows), by(mailboxes.rows)];
-    return people.rows.map((row) =>
-      practitioner(row, {
-        professions: p.get(row.id_nat) ?? [],
-        savoirFaire: s.get(row.id_nat) ?? [],
-        diplomas: d.get(row.id_nat) ?? [],
-        mailboxes: m.get(row.id_nat) ?? [],
-      }),
-    );
-  });
-}
-
-/** Activity rows in key order; `limit` bounds what an `_include` may pull. */
-async function activityRows(
+async function includedFor(
   database: Database,
-  where: Condition,
-  limit: number | null,
-): Promise<ActivityRow[]> {
-  const result = await sql<ActivityRow>`
-    select md5(t.key) as id, t.id_nat, t.nom_exercice, t.prenom_exercice, t.mode_code, t.mode, t.role_code, t.role,
-      t.genre_code, t.genre, t.finess_site, t.siret, t.structure_id, t.raison_sociale, t.active,
-      exists (select 1 from dir_structure s where s.finess = t.finess_site) as has_organization,
-      ${roleLastUpdated} as last_updated
-    from dir_activity t where ${where} order by t.key ${limit === null ? sql`` : sql`limit ${limit}`}`.execute(
-    database.db,
-  );
-  return result.rows;
-}
-
-async function rolesFromRows(database: Database, rows: ActivityRow[]): Promise<Json[]> {
-  const people = unique(rows.map((r) => r.id_nat));
-  const mailboxes = people.length
-    ? (
-        await sql<MailboxRow>`
-        select id_nat, structure_id, type, adresse, service, dematerialisation from dir_mailbox
-        where active and structure_id is not null and id_nat in (${sql.join(people)}) order by adresse`.execute(
-          database.db,
-        )
-      ).rows
-    : [];
-  return rows.map((row) =>
-    practitionerRole(
-      row,
-      mailboxes.filter(
-        (m) =>
-          m.id_nat === row.id_nat &&
-          (m.structure_id === row.structure_id || m.structure_id === row.finess_site),
-      ),
-    ),
-  );
-}
-
-async function rolesWhere(database: Database, where: Condition, limit: number | null): Promise<Json[]> {
-  return rolesFromRows(database, await activityRows(database, where, limit));
-}
-
-export async function organizationsByFiness(database: Database, finess: string[]): Promise<Json[]> {
-  if (finess.length === 0) return [];
-  const structures = await sql<StructureRow>`
-    select t.finess, t.finess_ej, t.raison_sociale, t.raison_sociale_longue, t.complement_rs, t.complement_distribution,
-      t.numero_voie, t.type_voie, t.voie, t.complement_voie, t.lieu_dit, t.commune, t.departement, t.ligne_acheminement,
-      t.code_postal, t.telephone, t.telecopie, t.categorie_code, t.categorie, t.siret, t.date_ouverture, t.lat, t.lon,
-      t.active, ${organizationLastUpdated} as last_updated
-    from dir_structure t where t.finess in (${sql.join(finess)}) order by t.finess`.execute(database.db);
-  const ids = structures.rows.map((s) => s.finess);
-  const mailboxes = ids.length
-    ? (
-        await sql<MailboxRow>`
-        select id_nat, structure_id, type, adresse, service, dematerialisation from dir_mailbox
-        where active and id_nat is null and structure_id in (${sql.join(ids)}) order by adresse`.execute(
-          database.db,
-        )
-      ).rows
-    : [];
-  return structures.rows.map((s) =>
-    organization(
-      s,
-      mailboxes.filter((m) => m.structure_id === s.finess),
-    ),
-  );
+  request: SearchRequest,
+  matches: Json[],
+): Promise<{ included: Json[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const included: Json[] = [];
+  if (matches.length === 0) return { included, warnings };
+  const ids = matches.map((m) => m.id as string);
+  const capped = (rows: Fetched[]) => {
+    if (rows.length > maxIncluded)
+      warnings.push(
+        `_revinclude : plus de ${maxIncluded} ressources liées, seules les ${maxIncluded} premières sont incluses ; réduisez _count.`,
+      );
+    return rows.slice(0, maxIncluded).map((r) => r.resource);
+  };
+  const reference = (field: string) =>
+    unique(matches.map((m) => (m[field] as { reference?: string } | undefined)?.reference?.split('/')[1]));
+  switch (request.resourceType) {
+    case 'Practitioner':
+      if (request.revinclude.length > 0)
+        included.push(...capped(await roleRows(database, sql`t.id_nat in ${list(ids)}`, maxIncluded + 1)));
+      break;
+    case 'PractitionerRole': {
+      const wants = (target: string) =>
+        request.include.includes(`PractitionerRole:${target}`) ||
+        request.include.includes('PractitionerRole:*');
+      const practitioners = reference('practitioner');
+      const organizations = reference('organization');
+      if (wants('practitioner') && practitioners.length > 0)
+        included.push(...(await practitionerRows(database, list(practitioners))).map((r) => r.resource));
+      if (wants('organization') && organizations.length > 0)
+        included.push(...(await organizationRows(database, list(organizations))).map((r) => r.resource));
+      break;
+    }
+    case 'Organization': {
+      const parents = unique(
+        matches.map((o) => (o.partOf as { identifier?: { value?: string } })?.identifier?.value),
+      );
+      if (request.include.length > 0 && parents.length > 0)
+        included.push(...(await organizationRows(database, list(parents))).map((r) => r.resource));
+      if (request.revinclude.length > 0)
+        included.push(
+          ...capped(await roleRows(database, sql`t.finess_site in ${list(ids)}`, maxIncluded + 1)),
+        );
+      break;
+    }
+  }
+  return { included, warnings };
 }
 
 /** One resource by its id, whatever its state (a deactivated one comes back reduced to its identifiers). */
 export async function readResource(database: Database, type: ResourceType, id: string): Promise<Json | null> {
-  switch (type) {
-    case 'Practitioner':
-      return (await practitionersByIdNat(database, [id]))[0] ?? null;
-    case 'PractitionerRole':
-      return (await rolesWhere(database, sql`md5(t.key) = ${id}`, 1))[0] ?? null;
-    case 'Organization':
-      return (await organizationsByFiness(database, [id]))[0] ?? null;
-  }
+  const rows =
+    type === 'Practitioner'
+      ? await practitionerRows(database, list([id]))
+      : type === 'PractitionerRole'
+        ? await roleRows(database, sql`md5(t.key) = ${id}`, 1)
+        : await organizationRows(database, list([id]));
+  return rows[0]?.resource ?? null;
 }

@@ -4,6 +4,7 @@ import type { AuditEventInput } from '../../audit/event.ts';
 import type { Database } from '../../db/connect.ts';
 import { FormatError } from '../formats/lines.ts';
 import type { Reject } from '../formats/table.ts';
+import { snapshotChanged } from '../snapshot.ts';
 import { collectSources, type SourceFile } from '../sources.ts';
 import {
   countDeactivations,
@@ -98,6 +99,7 @@ export async function importDirectory(
         })
         .where('id', '=', report.id)
         .execute();
+    snapshotChanged(database);
     await appendEvent(database, {
       action: 'directory.import',
       outcome: status === 'success' ? 'success' : status === 'refused' ? 'denied' : 'failure',

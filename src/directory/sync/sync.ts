@@ -12,6 +12,7 @@ import {
   type Scope,
 } from '../import/merge.ts';
 import { type ResourceName, resources } from '../import/resources.ts';
+import { snapshotChanged } from '../snapshot.ts';
 import { AnnuaireClient, ApiError } from './client.ts';
 import { mapOrganization, mapPractitioner, mapPractitionerRole, type Row, SyncFormatError } from './map.ts';
 
@@ -132,6 +133,7 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
         .set({ status, finished_at: new Date(), report: JSON.stringify(report) })
         .where('id', '=', report.id)
         .execute();
+    snapshotChanged(database);
     await appendEvent(database, {
       action: 'directory.sync',
       outcome: status === 'success' ? 'success' : status === 'refused' ? 'denied' : 'failure',
