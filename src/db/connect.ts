@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { type BulkLoader, PGliteBulkLoader, PostgresBulkLoader } from './bulk.ts';
 import { Mutex } from './mutex.ts';
@@ -59,6 +60,30 @@ export function describePostgresUrl(url: string): string {
   return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
 }
 
+const reads = /^\s*(select|with)\b/i;
+
+/**
+ * Reads with parameters run as named prepared statements, so that each connection plans a query shape once:
+ * a directory search spends more time being planned than executed. Other statements go through unchanged.
+ */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      const query = (text: unknown, values?: readonly unknown[]) =>
+        typeof text === 'string' && values && values.length > 0 && reads.test(text)
+          ? client.query({
+              name: `q${createHash('sha1').update(text).digest('hex').slice(0, 30)}`,
+              text,
+              values: [...values],
+            })
+          : client.query(text as string, values as unknown[]);
+      return { query, release: () => client.release() } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+}
+
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -81,7 +106,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
       error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
     throw new DatabaseUnavailableError(`Impossible de joindre la base PostgreSQL ${location} (${reason}).`);
   }
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return {
     driver: 'postgres',
     location,
