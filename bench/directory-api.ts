@@ -25,7 +25,10 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'small' },
     seed: { type: 'string', default: '1' },
     duration: { type: 'string', default: '10' },
-    postgres: { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test' },
+    postgres: {
+      type: 'string',
+      default: process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test',
+    },
   },
 });
 const profileName = values.profile as 'small' | 'national';
@@ -36,7 +39,12 @@ const say = (text: string) => process.stdout.write(`${text}\n`);
 // The second day carries about a month of changes (20 days' worth of the profile's daily rates), the size of the
 // delta a monthly sync would see: ≈ 50 000 changed resources on the national profile.
 const base = profiles[profileName];
-const monthly: Profile = { ...base, departure: base.departure * 20, arrival: base.arrival * 20, move: base.move * 20 };
+const monthly: Profile = {
+  ...base,
+  departure: base.departure * 20,
+  arrival: base.arrival * 20,
+  move: base.move * 20,
+};
 
 async function generated(name: string, profile: Profile): Promise<[string, string]> {
   const dir = join(tmpdir(), `confiance-bench-api-${name}-${seed}`);
@@ -91,7 +99,12 @@ const details: Record<string, unknown> = {};
   );
   if (r.result.status !== 'success') throw new Error(r.result.message);
   const floor = r.result.requests / 17;
-  details.throttled = { seconds: r.seconds, pages: r.result.pages, requests: r.result.requests, retries: r.result.retries };
+  details.throttled = {
+    seconds: r.seconds,
+    pages: r.result.pages,
+    requests: r.result.requests,
+    retries: r.result.retries,
+  };
   figures.push({
     name: 'synchronisation aux limites nationales (profil small)',
     driver: 'postgres',
@@ -105,7 +118,10 @@ const details: Record<string, unknown> = {};
 }
 
 // 2. Full sync and a month's delta, rate limit lifted.
-const [day0, day1] = await generated(profileName === 'small' ? 'small-monthly' : `${profileName}-monthly`, monthly);
+const [day0, day1] = await generated(
+  profileName === 'small' ? 'small-monthly' : `${profileName}-monthly`,
+  monthly,
+);
 const source = await freshPostgres();
 const target = await freshPostgres();
 say('Import de la génération source…');
@@ -172,9 +188,13 @@ const samples = {
 };
 await target.database.close();
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'bench/directory-api-server.ts', new URL(target.url).href], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'bench/directory-api-server.ts', new URL(target.url).href],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const ports = await new Promise<{ app: number; bare: number }>((resolve, reject) => {
   child.once('exit', (code) => reject(new Error(`serveur de banc arrêté (${code})`)));
   createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
@@ -209,14 +229,22 @@ async function load(port: number, path: (i: number) => string): Promise<Load> {
   });
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { rps: result.requests.average, p95: at(0.95), p99: at(0.99), errors: errors + result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p95: at(0.95),
+    p99: at(0.99),
+    errors: errors + result.errors + result.non2xx,
+  };
 }
 
 const pick = <T>(list: T[], i: number): T => list[i % list.length] as T;
 say('Charge HTTP (50 connexions)…');
 const bare = await load(ports.bare, () => '/bare');
 const byRpps = await load(ports.app, (i) => `/fhir/Practitioner?identifier=${pick(samples.rpps, i)}`);
-const byName = await load(ports.app, (i) => `/fhir/Practitioner?name=${encodeURIComponent(pick(samples.names, i))}`);
+const byName = await load(
+  ports.app,
+  (i) => `/fhir/Practitioner?name=${encodeURIComponent(pick(samples.names, i))}`,
+);
 const byPlace = await load(ports.app, (i) => {
   const p = pick(samples.places, i);
   return `/fhir/Practitioner?address-postalcode=${p.p}&profession=${p.c}`;

@@ -39,7 +39,7 @@ export async function createTestApp(driver: DriverName, env: Record<string, stri
   const app = await buildApp(ctx, { logStream });
   const { token } = await createApiToken(t.database, {
     name: 'tests',
-    scopes: ['audit:read', 'audit:write'],
+    scopes: ['audit:read', 'audit:write', 'directory:read'],
   });
   return {
     app,

@@ -5,6 +5,7 @@ import type { Database } from '../db/connect.ts';
 export const apiScopes = {
   'audit:read': 'Lire le journal d’audit',
   'audit:write': 'Inscrire au journal d’audit les actions faites dans le logiciel client',
+  'directory:read': 'Rechercher dans l’annuaire (API REST)',
 } as const;
 export type ApiScope = keyof typeof apiScopes;
 

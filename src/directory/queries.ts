@@ -54,34 +54,3 @@ export async function countsByDepartement(database: Database): Promise<Count[]> 
   );
   return result.rows;
 }
-
-export interface Found {
-  idNat: string;
-  idType: string;
-  ppId: string;
-  nom: string | null;
-  prenom: string | null;
-  professions: string | null;
-  communes: string | null;
-}
-
-/**
- * The console's simple search: an RPPS (11 digits), an idNat_PS, or the start of a name, accent- and
- * case-insensitive. Active professionals only.
- */
-export async function searchProfessionals(database: Database, query: string, limit = 50): Promise<Found[]> {
-  const q = query.trim();
-  const byId = /^\d{11}$/.test(q) ? `8${q}` : /^[08]\d{9,11}$/.test(q) ? q : null;
-  const filter = byId
-    ? sql`p.id_nat = ${byId}`
-    : sql`unaccent(upper(p.nom_exercice)) like unaccent(upper(${q.replace(/[\\%_]/g, '\\$&')})) || '%'`;
-  const result = await sql<Found>`
-    select p.id_nat as "idNat", p.id_type as "idType", p.pp_id as "ppId", p.nom_exercice as nom, p.prenom_exercice as prenom,
-      (select string_agg(distinct a.profession, ', ') from dir_activity a where a.id_nat = p.id_nat and a.active) as professions,
-      (select string_agg(distinct a.commune, ', ') from dir_activity a where a.id_nat = p.id_nat and a.active) as communes
-    from dir_professional p
-    where p.active and ${filter}
-    order by p.nom_exercice, p.prenom_exercice, p.id_nat
-    limit ${limit}`.execute(database.db);
-  return result.rows;
-}

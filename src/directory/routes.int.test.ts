@@ -54,6 +54,84 @@ describeEachDriver('console page Annuaire', (driver) => {
     expect(injection.body).toContain('Aucun professionnel actif');
   });
 
+  it('searches by profession, département, FINESS and MSSanté address, page after page', async () => {
+    const activity = (
+      await sql<{ profession_code: string; departement_code: string; finess_site: string | null }>`
+        select profession_code, departement_code, finess_site from dir_activity
+        where active and finess_site is not null order by key limit 1`.execute(s.t.database.db)
+    ).rows[0]!;
+    const page = await s.app.inject({
+      url: `/annuaire?profession=${activity.profession_code}&departement=${activity.departement_code}`,
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/\d+ résultats?/);
+    expect(page.body).toContain(`<option value="${activity.profession_code}" selected>`);
+    const byFiness = await s.app.inject({ url: `/annuaire?finess=${activity.finess_site}` });
+    expect(byFiness.body).toContain('/annuaire/professionnels/');
+
+    const all: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await s.app.inject({
+        url: `/api/v1/directory/practitioners?profession=${activity.profession_code}&limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+        headers: s.auth,
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { items: Array<{ idNat: string }>; next: string | null };
+      all.push(...body.items.map((i) => i.idNat));
+      cursor = body.next;
+    } while (cursor);
+    expect(new Set(all).size).toBe(all.length);
+    const expected = await sql<{ n: number }>`
+      select count(distinct p.id_nat)::int as n from dir_professional p join dir_activity a on a.id_nat = p.id_nat
+      where p.active and a.active and a.profession_code = ${activity.profession_code}`.execute(
+      s.t.database.db,
+    );
+    expect(all.length).toBe(expected.rows[0]?.n);
+
+    const mailbox = (
+      await sql<{ adresse: string; id_nat: string }>`
+        select adresse, id_nat from dir_mailbox where active and id_nat is not null order by key limit 1`.execute(
+        s.t.database.db,
+      )
+    ).rows[0]!;
+    const byMailbox = await s.app.inject({
+      url: `/api/v1/directory/practitioners?mss=${encodeURIComponent(mailbox.adresse)}`,
+      headers: s.auth,
+    });
+    expect(byMailbox.json().items.map((i: { idNat: string }) => i.idNat)).toContain(mailbox.id_nat);
+  });
+
+  it('shows a practitioner page with activities, structures and mailboxes, and the same as JSON', async () => {
+    const someone = (
+      await sql<{ id_nat: string; nom_exercice: string }>`
+        select p.id_nat, p.nom_exercice from dir_professional p
+        where p.active and exists (select 1 from dir_mailbox m where m.id_nat = p.id_nat and m.active)
+        order by p.id_nat limit 1`.execute(s.t.database.db)
+    ).rows[0]!;
+    const page = await s.app.inject({ url: `/annuaire/professionnels/${someone.id_nat}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(someone.nom_exercice);
+    expect(page.body).toContain('Situations d’exercice (');
+    expect(page.body).toContain('@');
+    expect(page.body).toContain(`/fhir/Practitioner/${someone.id_nat}`);
+    const json = await s.app.inject({
+      url: `/api/v1/directory/practitioners/${someone.id_nat}`,
+      headers: s.auth,
+    });
+    expect(json.statusCode).toBe(200);
+    expect(json.json()).toMatchObject({ idNat: someone.id_nat, nom: someone.nom_exercice, active: true });
+    expect(json.json().activities.length).toBeGreaterThan(0);
+    expect((await s.app.inject({ url: '/annuaire/professionnels/899999999999' })).statusCode).toBe(404);
+  });
+
+  it('protects the REST search with the directory:read scope', async () => {
+    expect((await s.app.inject({ url: '/api/v1/directory/practitioners?q=a' })).statusCode).toBe(401);
+    expect((await s.app.inject({ url: '/api/v1/directory/practitioners', headers: s.auth })).statusCode).toBe(
+      400,
+    );
+  });
+
   it('refuses an oversized or unknown query parameter', async () => {
     expect((await s.app.inject({ url: `/annuaire?q=${'a'.repeat(101)}` })).statusCode).toBe(400);
     expect((await s.app.inject({ url: '/annuaire?x=1' })).statusCode).toBe(400);

@@ -14,7 +14,10 @@ it('reads the newest successful generation, cached until told it changed', async
     expect(await currentSnapshot(t.database)).toBe(0);
     snapshotChanged(t.database);
     expect(await currentSnapshot(t.database)).toBe(row.id);
-    await t.database.db.insertInto('dir_import').values({ status: 'running', sources: '[]', report: '{}' }).execute();
+    await t.database.db
+      .insertInto('dir_import')
+      .values({ status: 'running', sources: '[]', report: '{}' })
+      .execute();
     snapshotChanged(t.database);
     expect(await currentSnapshot(t.database)).toBe(row.id);
   } finally {

@@ -88,6 +88,17 @@ describe.skipIf(!chromiumAvailable())('console in Chromium', () => {
     expect(await page.getByRole('status').textContent()).toMatch(/\d+ résultats?/);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'annuaire-recherche');
+
+    await page.getByLabel('Nom d’exercice (début) ou numéro RPPS').fill('');
+    await page.locator('#profession').selectOption('60');
+    await page.locator('#departement').selectOption('75');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.getByRole('status').waitFor();
+    await page.locator('tbody a').first().click();
+    await page.getByRole('heading', { name: /Situations d’exercice/ }).waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/\S/);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'annuaire-professionnel');
   });
 
   it('shows the API reference', async () => {
