@@ -1,34 +1,54 @@
-// Child process of the directory-api benchmark: Confiance's HTTP app on a directory database, and a bare Fastify
-// route in the same process as the baseline, so both see the same CPU. Prints the two ports as one JSON line.
+// Child process of the directory-api benchmark, so that what is measured does not share an event loop with the
+// load: `app <url>` serves Confiance's HTTP app on a directory database and, as the baseline, a bare Fastify route
+// in the same process; `emulator <url> <requests per second|none>` serves the emulated national API on that
+// database. Prints its ports as one JSON line.
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { ChainMonitor } from '../src/audit/verify.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/connect.ts';
+import { buildAnnuaireEmulator } from '../src/sandbox/annuaire.ts';
 
-const databaseUrl = process.argv[2];
+const [mode, databaseUrl, rate] = process.argv.slice(2);
 const database = await openDatabase({ databaseUrl, poolMax: 20 });
-const config = loadConfig({
-  LOG_LEVEL: 'error',
-  CONFIANCE_RATE_LIMIT_MAX: '100000000',
-  CONFIANCE_DB_POOL_MAX: '20',
-});
-const app = await buildApp({
-  config,
-  database,
-  chain: new ChainMonitor(database),
-  version: 'bench',
-  startedAt: new Date(),
-});
-await app.listen({ host: '127.0.0.1', port: 0 });
-const bare = Fastify({ logger: false });
-bare.get('/bare', async () => ({ resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] }));
-await bare.listen({ host: '127.0.0.1', port: 0 });
 const port = (server: { address(): unknown }) => (server.address() as { port: number }).port;
-process.stdout.write(`${JSON.stringify({ app: port(app.server), bare: port(bare.server) })}\n`);
+const closers: Array<() => Promise<unknown>> = [];
+
+if (mode === 'emulator') {
+  const emulator = await buildAnnuaireEmulator({
+    database,
+    apiKeys: ['bench'],
+    requestsPerSecond: rate === 'none' ? null : Number(rate),
+    maxCount: 1000,
+  });
+  await emulator.listen({ host: '127.0.0.1', port: 0 });
+  closers.push(() => emulator.close());
+  process.stdout.write(`${JSON.stringify({ emulator: port(emulator.server) })}\n`);
+} else {
+  const config = loadConfig({
+    LOG_LEVEL: 'error',
+    CONFIANCE_RATE_LIMIT_MAX: '100000000',
+    CONFIANCE_DB_POOL_MAX: '20',
+  });
+  const app = await buildApp({
+    config,
+    database,
+    chain: new ChainMonitor(database),
+    version: 'bench',
+    startedAt: new Date(),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const bare = Fastify({ logger: false });
+  bare.get('/bare', async () => ({ resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] }));
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  closers.push(
+    () => app.close(),
+    () => bare.close(),
+  );
+  process.stdout.write(`${JSON.stringify({ app: port(app.server), bare: port(bare.server) })}\n`);
+}
 process.on('SIGTERM', async () => {
-  await app.close();
-  await bare.close();
+  for (const close of closers) await close();
   await database.close();
   process.exit(0);
 });

@@ -17,7 +17,6 @@ import { generateDirectory } from '../src/directory/generate/generate.ts';
 import { type Profile, profiles } from '../src/directory/generate/population.ts';
 import { importDirectory } from '../src/directory/import/import.ts';
 import { syncDirectory } from '../src/directory/sync/sync.ts';
-import { buildAnnuaireEmulator } from '../src/sandbox/annuaire.ts';
 import { type Figure, report, timed } from './lib.ts';
 
 const { values } = parseArgs({
@@ -72,15 +71,22 @@ async function freshPostgres(): Promise<{ url: string; database: Database }> {
   return { url: u.href, database };
 }
 
-async function serve(database: Database, requestsPerSecond: number | null) {
-  const emulator = await buildAnnuaireEmulator({
-    database,
-    apiKeys: ['bench'],
-    requestsPerSecond,
-    maxCount: 1000,
+/** Starts bench/directory-api-server.ts in a child process and reads the ports it prints. */
+async function child(args: string[]): Promise<{ ports: Record<string, number>; stop: () => void }> {
+  const started = spawn(process.execPath, ['--import', 'tsx', 'bench/directory-api-server.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const address = await emulator.listen({ host: '127.0.0.1', port: 0 });
-  return { emulator, url: `${address}/fhir/v2` };
+  const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+    started.once('exit', (code) => reject(new Error(`processus de banc arrêté (${code})`)));
+    createInterface({ input: started.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+  });
+  return { ports, stop: () => started.kill('SIGTERM') };
+}
+
+/** The emulated national API on a database, in its own process so that the sync does not share its CPU. */
+async function serve(url: string, requestsPerSecond: number | null) {
+  const c = await child(['emulator', url, requestsPerSecond === null ? 'none' : String(requestsPerSecond)]);
+  return { stop: c.stop, url: `http://127.0.0.1:${c.ports.emulator}/fhir/v2` };
 }
 
 const figures: Figure[] = [];
@@ -92,7 +98,7 @@ const details: Record<string, unknown> = {};
   const source = await freshPostgres();
   const target = await freshPostgres();
   await importDirectory(source.database, [day0]);
-  const { emulator, url } = await serve(source.database, 17);
+  const { stop, url } = await serve(source.url, 17);
   say('Synchronisation aux limites nationales (17 requêtes/s, 200 par page)…');
   const r = await timed(() =>
     syncDirectory(target.database, { baseUrl: url, apiKey: 'bench', requestsPerSecond: 17, pageSize: 200 }),
@@ -112,7 +118,7 @@ const details: Record<string, unknown> = {};
     unit: 's',
     baseline: { name: `plancher : ${r.result.requests} requêtes ÷ 17/s`, value: floor },
   });
-  await emulator.close();
+  stop();
   await source.database.close();
   await target.database.close();
 }
@@ -127,7 +133,7 @@ const target = await freshPostgres();
 say('Import de la génération source…');
 const loaded = await timed(() => importDirectory(source.database, [day0]));
 details.sourceImportSeconds = loaded.seconds;
-const { emulator, url } = await serve(source.database, null);
+const { stop: stopEmulator, url } = await serve(source.url, null);
 say('Synchronisation complète sans limite de débit…');
 let lastSaid = 0;
 const full = await timed(() =>
@@ -168,7 +174,7 @@ figures.push({
   unit: 's',
   baseline: { name: 'plafond visé', value: 60 },
 });
-await emulator.close();
+stopEmulator();
 await source.database.close();
 
 // 3. Searches on the synced mirror, 50 connections, against the bare route.
@@ -188,17 +194,8 @@ const samples = {
 };
 await target.database.close();
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', 'bench/directory-api-server.ts', new URL(target.url).href],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-const ports = await new Promise<{ app: number; bare: number }>((resolve, reject) => {
-  child.once('exit', (code) => reject(new Error(`serveur de banc arrêté (${code})`)));
-  createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
-});
+const server = await child(['app', new URL(target.url).href]);
+const ports = server.ports as { app: number; bare: number };
 
 interface Load {
   rps: number;
@@ -253,7 +250,7 @@ const accurate = await load(
   ports.app,
   (i) => `/fhir/Practitioner?name=${encodeURIComponent(pick(samples.names, i))}&_total=accurate&_count=20`,
 );
-child.kill('SIGTERM');
+server.stop();
 details.http = { bare, byRpps, byName, byPlace, accurate };
 for (const [name, l] of Object.entries({ byRpps, byName, byPlace, accurate }))
   if (l.errors > 0) throw new Error(`${name} : ${l.errors} réponses en erreur`);

@@ -18,7 +18,8 @@ create table dir_sync_organization (
   name text
 );
 
--- One row: where the running (or last) sync is, so that a crashed sync resumes from its last page.
+-- One row: where the running sync is, so that a crashed sync resumes from its last page. `cursors` holds, per
+-- resource type fetched, the next page to read and whether the stream is done.
 create table dir_sync_state (
   id integer primary key check (id = 1),
   import_id integer not null references dir_import (id),
@@ -26,8 +27,7 @@ create table dir_sync_state (
   mode text not null check (mode in ('full', 'delta')),
   since timestamptz,
   started_at timestamptz not null,
-  step integer not null,
-  next_url text,
+  cursors jsonb not null default '{}'::jsonb,
   pages integer not null default 0,
   entries integer not null default 0
 );

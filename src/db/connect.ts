@@ -61,17 +61,19 @@ export function describePostgresUrl(url: string): string {
 }
 
 const reads = /^\s*(select|with)\b/i;
+const patterns = /\blike\b/i;
 
 /**
  * Reads with parameters run as named prepared statements, so that each connection plans a query shape once:
- * a directory search spends more time being planned than executed. Other statements go through unchanged.
+ * a directory search spends more time being planned than executed. Other statements go through unchanged, and so
+ * do LIKE searches: a prefix pattern only uses an index when the planner sees its value.
  */
 function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
       const query = (text: unknown, values?: readonly unknown[]) =>
-        typeof text === 'string' && values && values.length > 0 && reads.test(text)
+        typeof text === 'string' && values && values.length > 0 && reads.test(text) && !patterns.test(text)
           ? client.query({
               name: `q${createHash('sha1').update(text).digest('hex').slice(0, 30)}`,
               text,

@@ -78,8 +78,7 @@ interface State {
   base_url: string;
   mode: 'full' | 'delta';
   since: Date | null;
-  step: number;
-  next_url: string | null;
+  cursors: Partial<Record<Step, { next: string | null; done: boolean }>>;
   pages: number;
   entries: number;
 }
@@ -288,15 +287,14 @@ async function resumeOrStart(
     base_url: baseUrl,
     mode,
     since,
-    step: 0,
-    next_url: null,
+    cursors: {},
     pages: 0,
     entries: 0,
   };
   await sql`delete from dir_sync_state`.execute(db);
   await sql`
-    insert into dir_sync_state (id, import_id, base_url, mode, since, started_at, step, next_url, pages, entries)
-    values (1, ${state.import_id}, ${baseUrl}, ${mode}, ${since}, ${at}, 0, null, 0, 0)`.execute(db);
+    insert into dir_sync_state (id, import_id, base_url, mode, since, started_at, cursors, pages, entries)
+    values (1, ${state.import_id}, ${baseUrl}, ${mode}, ${since}, ${at}, '{}'::jsonb, 0, 0)`.execute(db);
   return state;
 }
 
@@ -352,6 +350,10 @@ function readBundle(bundle: unknown, step: Step): Page {
   };
 }
 
+/**
+ * Reads the three resource types as three concurrent streams sharing the client's rate limit, each fetching its
+ * next page while it stages the current one: requests keep the limit busy instead of waiting on each other.
+ */
 async function fetchPages(
   database: Database,
   client: AnnuaireClient,
@@ -360,12 +362,21 @@ async function fetchPages(
   report: SyncReport,
 ): Promise<void> {
   const pageSize = options.pageSize ?? 200;
-  while (state.step < steps.length) {
-    const step = steps[state.step] as Step;
-    let url: string | null = state.next_url ?? firstUrl(client, step, state, pageSize);
+  // When one stream fails the others stop at their next page: the sync ends and resumes as a whole.
+  let failed = false;
+  const stream = async (step: Step) => {
+    const cursor = state.cursors[step];
+    if (cursor?.done) return;
     let firstTotal: number | null = null;
-    while (url) {
-      const page = readBundle(await client.get(url), step);
+    const fetchPage = (url: string) => {
+      const pending = client.get(url);
+      // A prefetched page that fails is reported when awaited, not as an unhandled rejection.
+      pending.catch(() => {});
+      return pending;
+    };
+    let pending: Promise<unknown> | null = fetchPage(cursor?.next ?? firstUrl(client, step, state, pageSize));
+    while (pending && !failed) {
+      const page = readBundle(await pending, step);
       if (page.total !== null) {
         firstTotal ??= page.total;
         if (page.total !== firstTotal)
@@ -373,21 +384,29 @@ async function fetchPages(
             `le total de ${step} est passé de ${firstTotal} à ${page.total} entre deux pages : l’API a changé en cours de route.`,
           );
       }
-      await stagePage(database, step, page.resources, state.entries);
+      pending = page.next ? fetchPage(page.next) : null;
+      const lineBase = state.entries;
       state.entries += page.resources.length;
       state.pages++;
-      url = page.next;
-      if (!url) {
-        state.step++;
-        state.next_url = null;
-      } else state.next_url = url;
-      await sql`update dir_sync_state set step = ${state.step}, next_url = ${state.next_url},
-        pages = ${state.pages}, entries = ${state.entries}`.execute(database.db);
+      await stagePage(database, step, page.resources, lineBase);
+      state.cursors[step] = { next: page.next, done: page.next === null };
+      await sql`update dir_sync_state set cursors = jsonb_set(cursors, ${`{${step}}`}::text[], ${JSON.stringify(state.cursors[step])}::jsonb),
+        pages = pages + 1, entries = entries + ${page.resources.length}`.execute(database.db);
       report.pages = state.pages;
       report.entries = state.entries;
       options.onPage?.({ resource: step, pages: state.pages, entries: state.entries });
     }
-  }
+  };
+  const results = await Promise.allSettled(
+    steps.map((step) =>
+      stream(step).catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    ),
+  );
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 async function copyRows(database: Database, table: string, rows: Row[], lineBase: number, withLine = true) {
