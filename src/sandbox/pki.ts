@@ -37,7 +37,10 @@ export interface TestPki {
 }
 
 function pem(kind: string, der: ArrayBuffer): string {
-  const body = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const body = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----\n`;
 }
 
@@ -90,7 +93,12 @@ export async function createTestPki(): Promise<TestPki> {
     ],
   });
 
-  const issue = async (subject: string, usage: x509.ExtendedKeyUsage, extra: x509.Extension[], notAfter: Date) => {
+  const issue = async (
+    subject: string,
+    usage: x509.ExtendedKeyUsage,
+    extra: x509.Extension[],
+    notAfter: Date,
+  ) => {
     const keys = await keyPair();
     const cert = await x509.X509CertificateGenerator.create({
       subject,
@@ -117,7 +125,12 @@ export async function createTestPki(): Promise<TestPki> {
   return {
     caPem: `${root.toString('pem')}\n${ca.toString('pem')}\n`,
     issueOrganisation: ({ cn, ou, o, notAfter }) =>
-      issue(dn({ C: 'FR', O: o, OU: ou, CN: cn }), x509.ExtendedKeyUsage.clientAuth, [], notAfter ?? years(3)),
+      issue(
+        dn({ C: 'FR', O: o, OU: ou, CN: cn }),
+        x509.ExtendedKeyUsage.clientAuth,
+        [],
+        notAfter ?? years(3),
+      ),
     issueServer: (hostnames = ['localhost']) =>
       issue(
         dn({ C: 'FR', O: 'CONFIANCE BAC A SABLE', CN: hostnames[0] ?? 'localhost' }),
