@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.ts';
+import { HttpProblem } from '../../http/problem.ts';
 import type { TypedApp } from '../../http/typed.ts';
 import { searchBundle } from './bundle.ts';
 import { capabilityStatement } from './capability.ts';
@@ -33,8 +34,20 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
   const send = (reply: FastifyReply, status: number, body: unknown) =>
     reply.code(status).type(fhirJson).send(JSON.stringify(body));
 
-  app.setErrorHandler(async (error: FastifyError | FhirError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | FhirError | HttpProblem, request, reply) => {
     if (error instanceof FhirError) return send(reply, error.status, operationOutcome(error));
+    if (error instanceof HttpProblem)
+      return send(
+        reply,
+        error.status,
+        operationOutcome(
+          new FhirError(
+            error.status,
+            error.status === 401 || error.status === 403 ? 'security' : 'invalid',
+            error.detail,
+          ),
+        ),
+      );
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'FHIR request failed');
     const fhirError =
