@@ -36,6 +36,8 @@ if (mode === 'emulator') {
     chain: new ChainMonitor(database),
     version: 'bench',
     startedAt: new Date(),
+    sessionSecret: 'bench-session-secret-of-at-least-32-characters',
+    insi: null,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const bare = Fastify({ logger: false });

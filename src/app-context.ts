@@ -1,6 +1,7 @@
 import type { ChainMonitor } from './audit/verify.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/connect.ts';
+import type { InsiClient } from './identity/insi/client.ts';
 
 /** What the HTTP plugins share: built once by `serve`, or by a test. */
 export interface AppContext {
@@ -9,4 +10,8 @@ export interface AppContext {
   chain: ChainMonitor;
   version: string;
   startedAt: Date;
+  /** Signs console sessions and CSRF tokens. */
+  sessionSecret: string;
+  /** The INSi client, when the téléservice (or the sandbox's) is configured. */
+  insi: InsiClient | null;
 }

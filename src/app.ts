@@ -14,6 +14,8 @@ import { healthRoutes } from './http/health.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { HttpProblem, type Problem, titleFor, toProblem } from './http/problem.ts';
 import type { TypedApp } from './http/typed.ts';
+import { identityRoutes, patientRoutes } from './identity/routes.ts';
+import { consoleAuthRoutes } from './web/console-auth.ts';
 import { errorPage, notFoundPage } from './web/pages/errors.ts';
 import { webRoutes } from './web/routes.ts';
 
@@ -162,10 +164,17 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(
     async (scope) => {
       await scope.register(formbody);
+      await patientRoutes(scope, ctx);
       await fhirRoutes(scope, ctx);
     },
     { prefix: '/fhir' },
   );
+  // Console pages behind sessions: the session cookie, CSRF-checked forms and the pages share one scope.
+  await app.register(async (scope) => {
+    await scope.register(formbody);
+    const guard = await consoleAuthRoutes(scope, ctx);
+    await identityRoutes(scope, ctx, guard);
+  });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1', { schema: { hide: true } }, async () => ({

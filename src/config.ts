@@ -27,6 +27,8 @@ export interface Config {
   dbPoolMax: number;
   shutdownTimeoutSeconds: number;
   directory: { sources: string; schedule: string; api: DirectoryApi | null };
+  insi: InsiConfig | null;
+  sessionSecret: string | null;
 }
 
 /** One documented environment variable: the README's configuration table is checked against this list. */
@@ -43,6 +45,15 @@ export interface DirectoryApi {
   key: string;
   requestsPerSecond: number;
   pageSize: number;
+}
+
+/** The INSi téléservice and the structure's certificate files (read when the service starts). */
+export interface InsiConfig {
+  url: string;
+  certPath: string;
+  keyPath: string;
+  caPath: string;
+  idam: string;
 }
 
 export const variables: VariableSpec[] = [
@@ -157,6 +168,42 @@ export const variables: VariableSpec[] = [
     defaultValue: '200',
     description: 'Ressources demandées par page (l’ANS recommande au plus 200).',
   },
+  {
+    name: 'CONFIANCE_INSI_URL',
+    expected: 'une URL https',
+    defaultValue: '(vide : pas d’appel INSi ; la démonstration utilise le bac à sable)',
+    description: 'Point d’accès du téléservice INSi en authentification mutuelle TLS.',
+  },
+  {
+    name: 'CONFIANCE_INSI_CERT',
+    expected: 'le chemin d’un certificat PEM nommé INSI-AUTO ou INSI-MANU',
+    defaultValue: '(aucun)',
+    description: 'Certificat de structure IGC Santé présenté à INSi ; requis avec `CONFIANCE_INSI_URL`.',
+  },
+  {
+    name: 'CONFIANCE_INSI_KEY',
+    expected: 'le chemin de la clé privée PEM du certificat',
+    defaultValue: '(aucune)',
+    description: 'Clé privée du certificat INSi (lue au démarrage, jamais journalisée ni stockée en base).',
+  },
+  {
+    name: 'CONFIANCE_INSI_CA',
+    expected: 'le chemin d’un fichier PEM d’autorités de certification',
+    defaultValue: '(aucun)',
+    description: 'Autorités reconnues pour le serveur INSi (AC racine et AC organisations IGC Santé).',
+  },
+  {
+    name: 'CONFIANCE_INSI_IDAM',
+    expected: 'le numéro d’autorisation CNDA du logiciel',
+    defaultValue: '(aucun)',
+    description: 'Numéro d’autorisation (IDAM) délivré par le CNDA, transmis dans le contexte LPS.',
+  },
+  {
+    name: 'CONFIANCE_SESSION_SECRET',
+    expected: 'au moins 32 caractères aléatoires',
+    defaultValue: '(généré dans le dossier de données)',
+    description: 'Secret des sessions de la console ; à partager entre les instances d’un même service.',
+  },
 ];
 
 export class ConfigError extends Error {
@@ -242,6 +289,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { url: apiUrl, key: apiKey, requestsPerSecond, pageSize }
       : null;
 
+  const insiUrl = raw('CONFIANCE_INSI_URL');
+  let insi: InsiConfig | null = null;
+  if (insiUrl !== undefined) {
+    if (!/^https:\/\/[^\s]+$/.test(insiUrl)) fail('CONFIANCE_INSI_URL', insiUrl);
+    const missing = [
+      'CONFIANCE_INSI_CERT',
+      'CONFIANCE_INSI_KEY',
+      'CONFIANCE_INSI_CA',
+      'CONFIANCE_INSI_IDAM',
+    ].filter((name) => raw(name) === undefined);
+    if (missing.length > 0) problems.push(`${missing.join(', ')} requis avec CONFIANCE_INSI_URL.`);
+    else
+      insi = {
+        url: insiUrl,
+        certPath: raw('CONFIANCE_INSI_CERT') as string,
+        keyPath: raw('CONFIANCE_INSI_KEY') as string,
+        caPath: raw('CONFIANCE_INSI_CA') as string,
+        idam: raw('CONFIANCE_INSI_IDAM') as string,
+      };
+  }
+  const sessionSecret = raw('CONFIANCE_SESSION_SECRET') ?? null;
+  if (sessionSecret !== null && sessionSecret.length < 32)
+    problems.push('CONFIANCE_SESSION_SECRET doit compter au moins 32 caractères.');
+
   const config: Config = {
     port,
     host,
@@ -258,6 +329,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: integer('CONFIANCE_DB_POOL_MAX', 10, 1, 1000),
     shutdownTimeoutSeconds: integer('CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
     directory: { sources: directorySources, schedule: directorySchedule, api },
+    insi,
+    sessionSecret,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,7 +7,10 @@ import { type Database, openDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
 import { scheduleDirectoryRefresh } from './directory/schedule.ts';
 import type { TypedApp } from './http/typed.ts';
+import type { InsiClient } from './identity/insi/client.ts';
+import { insiClientFromConfig } from './identity/insi/configured.ts';
 import { version } from './version.ts';
+import { resolveSessionSecret } from './web/session.ts';
 
 export interface RunningServer {
   app: TypedApp;
@@ -28,7 +31,16 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
  * Opens the database, applies migrations, starts listening. `close` stops accepting requests, lets those in
  * flight finish (within the configured delay) and closes the database.
  */
-export async function startServer(config: Config, database?: Database): Promise<RunningServer> {
+export interface ServerOptions {
+  /** An INSi client other than the configured one (the demo's, on the sandbox). */
+  insi?: InsiClient | null;
+}
+
+export async function startServer(
+  config: Config,
+  database?: Database,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const db = database ?? (await openConfiguredDatabase(config));
   try {
     const migration = await migrate(db);
@@ -38,6 +50,8 @@ export async function startServer(config: Config, database?: Database): Promise<
       chain: new ChainMonitor(db),
       version,
       startedAt: new Date(),
+      sessionSecret: resolveSessionSecret(config.sessionSecret, config.dataDir),
+      insi: options.insi === undefined ? insiClientFromConfig(config) : options.insi,
     };
     const app = await buildApp(ctx);
     await app.listen({ port: config.port, host: config.host });
@@ -70,6 +84,7 @@ export async function startServer(config: Config, database?: Database): Promise<
             await app.close();
           } finally {
             clearTimeout(timer);
+            await ctx.insi?.close();
             await db.close();
           }
         })();

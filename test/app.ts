@@ -6,6 +6,7 @@ import { createApiToken } from '../src/auth/api-token.ts';
 import { loadConfig } from '../src/config.ts';
 import type { DriverName } from '../src/db/connect.ts';
 import type { TypedApp } from '../src/http/typed.ts';
+import type { InsiClient } from '../src/identity/insi/client.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 
 export interface TestApp {
@@ -19,7 +20,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(driver: DriverName, env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  driver: DriverName,
+  env: Record<string, string> = {},
+  options: { insi?: InsiClient } = {},
+): Promise<TestApp> {
   const t = await createTestDatabase(driver);
   const config = loadConfig({ LOG_LEVEL: 'info', CONFIANCE_DATA_DIR: '/tmp/confiance-test', ...env });
   const ctx: AppContext = {
@@ -28,6 +33,8 @@ export async function createTestApp(driver: DriverName, env: Record<string, stri
     chain: new ChainMonitor(t.database),
     version: 'test',
     startedAt: new Date(),
+    sessionSecret: 'test-session-secret-of-at-least-32-characters',
+    insi: options.insi ?? null,
   };
   const logs: string[] = [];
   const logStream = new Writable({
@@ -39,7 +46,7 @@ export async function createTestApp(driver: DriverName, env: Record<string, stri
   const app = await buildApp(ctx, { logStream });
   const { token } = await createApiToken(t.database, {
     name: 'tests',
-    scopes: ['audit:read', 'audit:write', 'directory:read'],
+    scopes: ['audit:read', 'audit:write', 'directory:read', 'identity:read', 'identity:write'],
   });
   return {
     app,

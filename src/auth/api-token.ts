@@ -6,6 +6,8 @@ export const apiScopes = {
   'audit:read': 'Lire le journal d’audit',
   'audit:write': 'Inscrire au journal d’audit les actions faites dans le logiciel client',
   'directory:read': 'Rechercher dans l’annuaire (API REST)',
+  'identity:read': 'Consulter les identités des usagers',
+  'identity:write': 'Enregistrer et qualifier les identités des usagers',
 } as const;
 export type ApiScope = keyof typeof apiScopes;
 
@@ -98,4 +100,15 @@ export async function authenticateApiToken(database: Database, presented: string
     .where('id', '=', row.id)
     .execute();
   return { id: row.id, name: row.name, scopes: row.scopes.filter(isApiScope) };
+}
+
+/** Whether a token is still valid (not revoked): a console session opened with it ends with it. */
+export async function tokenStillActive(database: Database, id: string): Promise<boolean> {
+  const row = await database.db
+    .selectFrom('api_token')
+    .select('id')
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
 }

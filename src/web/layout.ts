@@ -10,7 +10,7 @@ export interface NavItem {
 export const navigation: NavItem[] = [
   { href: '/', label: 'Accueil', available: true },
   { href: '/annuaire', label: 'Annuaire santé', available: true },
-  { href: '/usagers', label: 'Usagers et INS', available: false },
+  { href: '/usagers', label: 'Usagers et INS', available: true },
   { href: '/connexion', label: 'Connexion des DUI', available: false },
   { href: '/prerequis', label: 'Prérequis Ségur', available: false },
   { href: '/consentements', label: 'Consentements et aidants', available: false },
