@@ -17,6 +17,17 @@ create index dir_activity_postal on dir_activity (code_postal text_pattern_ops, 
 create index dir_activity_departement on dir_activity (departement_code, profession_code);
 create index dir_activity_profession on dir_activity (profession_code);
 
+-- A resource's last change is the newest of its parts': (id_nat, changed_at) answers each max() from the index,
+-- where a plan on changed_at alone would walk the whole history backwards.
+drop index dir_activity_id_nat;
+create index dir_activity_id_nat on dir_activity (id_nat, changed_at);
+drop index dir_savoir_faire_id_nat;
+create index dir_savoir_faire_id_nat on dir_savoir_faire (id_nat, changed_at);
+drop index dir_diploma_id_nat;
+create index dir_diploma_id_nat on dir_diploma (id_nat, changed_at);
+drop index dir_mailbox_id_nat;
+create index dir_mailbox_id_nat on dir_mailbox (id_nat, changed_at);
+
 create index dir_savoir_faire_code on dir_savoir_faire (code);
 create index dir_savoir_faire_changed on dir_savoir_faire (changed_at);
 create index dir_diploma_changed on dir_diploma (changed_at);

@@ -17,7 +17,7 @@ import { type Database, DatabaseUnavailableError } from './db/connect.ts';
 import { MigrationError, migrate, migrationStatus } from './db/migrate.ts';
 import { directoryCommand } from './directory/cli.ts';
 import { ensureDemoDirectory } from './directory/demo.ts';
-import { startAnnuaireSandbox } from './sandbox/start.ts';
+import { startAnnuaireSandbox, startInsiSandbox } from './sandbox/start.ts';
 import { openConfiguredDatabase, type RunningServer, startServer } from './server.ts';
 import { version } from './version.ts';
 
@@ -76,7 +76,10 @@ async function demoToken(server: RunningServer, config: Config): Promise<string>
   const file = join(config.dataDir, 'demo-api-token.txt');
   if (existsSync(file)) {
     const saved = readFileSync(file, 'utf8').trim();
-    if (await authenticateApiToken(server.database, saved)) return saved;
+    const client = await authenticateApiToken(server.database, saved);
+    // A token saved by an earlier version may lack the rights added since: a new one is made then.
+    if (client && Object.keys(apiScopes).every((scope) => client.scopes.includes(scope as never)))
+      return saved;
   }
   const { token } = await createApiToken(server.database, {
     name: 'Démonstration',
@@ -111,8 +114,11 @@ program
   .action(async () => {
     // The demo's banner is what a newcomer reads; request logs stay available with LOG_LEVEL=info.
     const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-    const server = await startServer(config);
+    // Without a configured INSi, the demo qualifies identities against the sandbox's emulated téléservice.
+    const insi = config.insi ? null : await startInsiSandbox({ dataDir: config.dataDir });
+    const server = await startServer(config, undefined, insi ? { insi: insi.client } : {});
     const alsoStop: Array<() => Promise<void>> = [];
+    if (insi) alsoStop.push(() => insi.close());
     stopOnSignals(server, alsoStop);
     const token = await demoToken(server, config);
     const directory = await ensureDemoDirectory(server.database, config.dataDir);
@@ -134,6 +140,8 @@ program
         `  Annuaire           ${config.baseUrl}/annuaire`,
         `  FHIR (annuaire)    ${config.baseUrl}/fhir/Practitioner?name=mar`,
         `  API ANS émulée     ${sandbox.url}  (ESANTE-API-KEY: ${sandbox.apiKey})`,
+        `  Usagers et INS     ${config.baseUrl}/usagers  (session : ${config.baseUrl}/session avec le jeton ci-dessous)`,
+        `  INSi               ${insi ? `${insi.url} (bac à sable ; identités de test : ECETINSI, CORSE, TCHITCHI…)` : config.insi?.url}`,
         `  Référence de l’API ${config.baseUrl}/api/v1/reference`,
         `  Santé, métriques   ${config.baseUrl}/health  ${config.baseUrl}/metrics`,
         `  Base de données    ${server.database.driver} (${server.database.location})`,

@@ -42,6 +42,8 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const db = database ?? (await openConfiguredDatabase(config));
+  // The server closes the INSi client it made from the configuration; one passed in belongs to the caller.
+  const ownInsi = options.insi === undefined ? insiClientFromConfig(config) : null;
   try {
     const migration = await migrate(db);
     const ctx: AppContext = {
@@ -51,7 +53,7 @@ export async function startServer(
       version,
       startedAt: new Date(),
       sessionSecret: resolveSessionSecret(config.sessionSecret, config.dataDir),
-      insi: options.insi === undefined ? insiClientFromConfig(config) : options.insi,
+      insi: ownInsi ?? options.insi ?? null,
     };
     const app = await buildApp(ctx);
     await app.listen({ port: config.port, host: config.host });
@@ -84,7 +86,7 @@ export async function startServer(
             await app.close();
           } finally {
             clearTimeout(timer);
-            await ctx.insi?.close();
+            await ownInsi?.close();
             await db.close();
           }
         })();

@@ -48,7 +48,7 @@ describeEachDriver('usager identity: admission, document check, INSi qualificati
     };
     client = new InsiClient(options);
     broken = new InsiClient({ ...options, url: 'https://localhost:1/lps' });
-  }, 30_000);
+  }, 90_000);
   afterAll(async () => {
     await client.close();
     await broken.close();

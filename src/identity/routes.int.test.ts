@@ -61,7 +61,7 @@ describeEachDriver('console pages for usagers and the FHIR Patient', (driver) =>
     const reader = await createApiToken(s.t.database, { name: 'Lecture', scopes: ['identity:read'] });
     cookie = await signIn(writer.token);
     readerCookie = await signIn(reader.token);
-  }, 30_000);
+  }, 90_000);
   afterAll(async () => {
     await s.close();
     await client.close();

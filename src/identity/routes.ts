@@ -143,7 +143,6 @@ export async function identityRoutes(app: TypedApp, ctx: AppContext, guard: Cons
         csrf: guard.csrf(request.consoleSession as ConsoleSession),
         values: {},
         errors: [],
-        structureFiness: null,
       }),
     ),
   );
@@ -167,6 +166,7 @@ export async function identityRoutes(app: TypedApp, ctx: AppContext, guard: Cons
             telephone: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9 +().-]*$' })),
             email: Type.Optional(Type.String({ maxLength: 200 })),
             piece: Type.Optional(Type.Union([Type.Literal(''), ...modes.map((m) => Type.Literal(m))])),
+            finess: Type.Optional(Type.String({ pattern: '^(?:[0-9AB]{9})?$' })),
           },
           { additionalProperties: false },
         ),
@@ -185,6 +185,7 @@ export async function identityRoutes(app: TypedApp, ctx: AppContext, guard: Cons
             prenomUtilise: b.prenomUtilise ?? null,
             telephone: b.telephone ?? null,
             email: b.email ?? null,
+            structureFiness: b.finess || null,
           },
           actor,
         );
@@ -211,7 +212,6 @@ export async function identityRoutes(app: TypedApp, ctx: AppContext, guard: Cons
             csrf: guard.csrf(request.consoleSession as ConsoleSession),
             values: values as Record<string, string>,
             errors: error.errors,
-            structureFiness: null,
           }),
           422,
         );

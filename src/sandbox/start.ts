@@ -5,7 +5,15 @@ import { migrate } from '../db/migrate.ts';
 import { generateDirectory } from '../directory/generate/generate.ts';
 import type { profiles } from '../directory/generate/population.ts';
 import { importDirectory } from '../directory/import/import.ts';
+import { InsiClient } from '../identity/insi/client.ts';
+import { installationId } from '../identity/insi/configured.ts';
+import { version } from '../version.ts';
 import { buildAnnuaireEmulator } from './annuaire.ts';
+import { startInsiEmulator } from './insi.ts';
+import { createTestPki } from './pki.ts';
+
+/** The IDAM the sandbox's INSi knows; the real one comes from the CNDA. */
+export const sandboxIdam = 'CONFIANCE-BAC-A-SABLE';
 
 export interface AnnuaireSandboxOptions {
   /** Serve this directory database; otherwise a throw-away one is filled with a synthetic generation. */
@@ -62,6 +70,53 @@ export async function startAnnuaireSandbox(options: AnnuaireSandboxOptions): Pro
     async close() {
       await app.close();
       await owned?.close();
+    },
+  };
+}
+
+export interface RunningInsiSandbox {
+  url: string;
+  /** A client with the sandbox structure's INSI-AUTO certificate, as the demo uses it. */
+  client: InsiClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the emulated INSi téléservice with a fresh test PKI, and a client holding an `INSI-AUTO` certificate of a
+ * synthetic structure: the demo qualifies identities against it exactly as it would against the real service.
+ */
+export async function startInsiSandbox(options: {
+  dataDir: string;
+  port?: number;
+  host?: string;
+}): Promise<RunningInsiSandbox> {
+  const pki = await createTestPki();
+  const emulator = await startInsiEmulator({
+    pki,
+    idams: [sandboxIdam],
+    port: options.port ?? 0,
+    ...(options.host && { host: options.host }),
+  });
+  const cert = await pki.issueOrganisation({
+    cn: 'INSI-AUTO',
+    ou: '1920000000',
+    o: 'EHPAD DE DEMONSTRATION',
+  });
+  const client = new InsiClient({
+    url: emulator.url,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+    caPem: pki.caPem,
+    idam: sandboxIdam,
+    version,
+    instance: installationId(options.dataDir),
+  });
+  return {
+    url: emulator.url,
+    client,
+    async close() {
+      await client.close();
+      await emulator.close();
     },
   };
 }

@@ -229,6 +229,8 @@ export async function importDirectory(
         };
       }
     });
+    // Fresh statistics after a bulk change: without them the planner guesses, and searches go astray.
+    for (const r of touched) await sql.raw(`analyze ${r.table}`).execute(database.db);
     endPhase('merge');
     // Staging is only useful during an import; emptying it frees the space of a national generation.
     for (const r of touched) await resetStaging(database.db, r);

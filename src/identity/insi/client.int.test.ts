@@ -40,7 +40,7 @@ describe('INSi client against the emulated téléservice, over mutual TLS', () =
       attempts: 2,
       timeoutMs: 2000,
     };
-  }, 30_000);
+  }, 90_000);
   afterAll(async () => {
     for (const c of clients) await c.close();
     await emulator.close();

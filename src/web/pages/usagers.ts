@@ -88,8 +88,7 @@ une pièce à haut niveau de confiance et INS récupéré ou vérifié par le t�
 export interface AdmissionPage {
   csrf: string;
   values: Record<string, string>;
-  errors: FieldError[];
-  structureFiness: string | null;
+  errors: Array<FieldError | { field: 'finess'; message: string }>;
 }
 
 export function admissionPage(p: AdmissionPage): string {
@@ -135,7 +134,9 @@ ${p.errors.length > 0 ? html`<div class="notice" role="alert"><p>${p.errors.leng
   </select></p>
   <p class="hint">La pièce est vue, pas conservée : aucune image n’est enregistrée.</p>
   </fieldset>
-  <p>Structure : ${p.structureFiness ?? html`<span class="muted">celle de la session</span>`}</p>
+  <fieldset><legend>Structure d’accueil</legend>
+  ${field('finess', 'FINESS de l’établissement', 'Numéro FINESS géographique (9 caractères) de l’établissement ou du service qui accueille.', html`maxlength="9" inputmode="numeric" autocomplete="off"`)}
+  </fieldset>
   <p><button type="submit">Enregistrer l’usager</button></p>
 </form>`,
   });
