@@ -129,7 +129,7 @@ export const testIdentities: InsiIdentity[] = [
 ];
 
 /** Given names that the CNDA test platform answers with "no identity found". */
-const notFoundTriggers = new Set(['OLA', 'PIERRE', 'PAUL', 'JACQUES']);
+export const notFoundTriggers = new Set(['OLA', 'PIERRE', 'PAUL', 'JACQUES']);
 
 export interface InsiEmulatorOptions {
   pki: TestPki;
