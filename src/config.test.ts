@@ -36,6 +36,12 @@ describe('loadConfig', () => {
       CONFIANCE_ANNUAIRE_API_KEY: 'cle',
       CONFIANCE_ANNUAIRE_API_RATE: '10',
       CONFIANCE_ANNUAIRE_API_PAGE_SIZE: '100',
+      CONFIANCE_INSI_URL: 'https://insi.exemple.fr/lps',
+      CONFIANCE_INSI_CERT: '/etc/confiance/insi-auto.pem',
+      CONFIANCE_INSI_KEY: '/etc/confiance/insi-auto.key',
+      CONFIANCE_INSI_CA: '/etc/confiance/igc-sante.pem',
+      CONFIANCE_INSI_IDAM: 'IDAM-TEST',
+      CONFIANCE_SESSION_SECRET: 's'.repeat(40),
     });
     expect(config).toEqual({
       port: 9000,
@@ -59,6 +65,14 @@ describe('loadConfig', () => {
           pageSize: 100,
         },
       },
+      insi: {
+        url: 'https://insi.exemple.fr/lps',
+        certPath: '/etc/confiance/insi-auto.pem',
+        keyPath: '/etc/confiance/insi-auto.key',
+        caPath: '/etc/confiance/igc-sante.pem',
+        idam: 'IDAM-TEST',
+      },
+      sessionSecret: 's'.repeat(40),
     });
   });
 
@@ -86,6 +100,21 @@ describe('loadConfig', () => {
       /CONFIANCE_ANNUAIRE_API_URL/,
     ],
     [{ CONFIANCE_ANNUAIRE_API_RATE: '0' }, /CONFIANCE_ANNUAIRE_API_RATE/],
+    [
+      { CONFIANCE_INSI_URL: 'https://insi.exemple.fr/lps' },
+      /CONFIANCE_INSI_CERT, CONFIANCE_INSI_KEY, CONFIANCE_INSI_CA, CONFIANCE_INSI_IDAM requis/,
+    ],
+    [
+      {
+        CONFIANCE_INSI_URL: 'http://insi',
+        CONFIANCE_INSI_CERT: 'a',
+        CONFIANCE_INSI_KEY: 'b',
+        CONFIANCE_INSI_CA: 'c',
+        CONFIANCE_INSI_IDAM: 'd',
+      },
+      /CONFIANCE_INSI_URL/,
+    ],
+    [{ CONFIANCE_SESSION_SECRET: 'court' }, /CONFIANCE_SESSION_SECRET/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIns, insKey } from '../identity/ins.ts';
+import { insKey, parseIns } from '../identity/ins.ts';
 import { parseTraits } from '../identity/traits.ts';
 import { syntheticIdentities } from './synthetic-identities.ts';
 

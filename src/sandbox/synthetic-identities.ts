@@ -20,7 +20,11 @@ export function syntheticIdentities(count: number, seed = 1): InsiIdentity[] {
       .filter(([, s]) => s === sexe)
       .map(([name]) => normalizeName(name as string))
       .filter((name) => !notFoundTriggers.has(name));
-    const prenoms = [r.pick(given), ...(r.chance(0.6) ? [r.pick(given)] : []), ...(r.chance(0.2) ? [r.pick(given)] : [])];
+    const prenoms = [
+      r.pick(given),
+      ...(r.chance(0.6) ? [r.pick(given)] : []),
+      ...(r.chance(0.2) ? [r.pick(given)] : []),
+    ];
     const year = 1925 + r.int(98);
     const month = 1 + r.int(12);
     const day = 1 + r.int(28);
