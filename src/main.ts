@@ -17,6 +17,7 @@ import { type Database, DatabaseUnavailableError } from './db/connect.ts';
 import { MigrationError, migrate, migrationStatus } from './db/migrate.ts';
 import { directoryCommand } from './directory/cli.ts';
 import { ensureDemoDirectory } from './directory/demo.ts';
+import { ensureDemoUsagers } from './identity/demo.ts';
 import { startAnnuaireSandbox, startInsiSandbox } from './sandbox/start.ts';
 import { openConfiguredDatabase, type RunningServer, startServer } from './server.ts';
 import { version } from './version.ts';
@@ -123,6 +124,8 @@ program
     const token = await demoToken(server, config);
     const directory = await ensureDemoDirectory(server.database, config.dataDir);
     if (directory) say(`Annuaire de démonstration : ${directory}`);
+    const usagers = await ensureDemoUsagers(server.database, insi?.client ?? null);
+    if (usagers > 0) say(`Usagers de démonstration : ${usagers} identités synthétiques enregistrées.`);
     // The emulated national API serves the demo's own mirror, so a DUI can be tried against either.
     const sandbox = await startAnnuaireSandbox({
       database: server.database,

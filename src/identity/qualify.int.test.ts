@@ -5,7 +5,7 @@ import { createTestDatabase, describeEachDriver, type TestDatabase } from '../..
 import { type RunningInsiEmulator, startInsiEmulator } from '../sandbox/insi.ts';
 import { createTestPki } from '../sandbox/pki.ts';
 import { InsiClient } from './insi/client.ts';
-import { InsiCallError, retrieveIns } from './qualify.ts';
+import { InsiCallError, qualifyWithAppliCarteVitale, retrieveIns } from './qualify.ts';
 import { TraitsError } from './traits.ts';
 import {
   applyIdentityEvent,
@@ -162,6 +162,38 @@ describeEachDriver('usager identity: admission, document check, INSi qualificati
     ).rejects.toThrow(TraitsError);
   });
 
+  it('qualifies at once through the Application carte Vitale, after checking the INS key', async () => {
+    const u = await createUsager(
+      t.database,
+      {
+        traits: {
+          nomNaissance: 'Adrtrois',
+          prenomsNaissance: 'Dominique',
+          sexe: 'F',
+          dateNaissance: '1997-02-26',
+          lieuNaissance: '2A020',
+        },
+      },
+      actor,
+    );
+    const wrong = await qualifyWithAppliCarteVitale(
+      t.database,
+      u.id,
+      { value: '297022A02077879', oid: '1.2.250.1.213.1.4.8' },
+      actor,
+    );
+    expect(wrong).toMatchObject({ ok: false, usager: { identity: { status: 'PROV' } } });
+    expect(wrong.reason).toMatch(/Clé INS 79 incorrecte/);
+    const ok = await qualifyWithAppliCarteVitale(
+      t.database,
+      u.id,
+      { value: '297022A020778 78', oid: '1.2.250.1.213.1.4.8' },
+      actor,
+    );
+    expect(ok.usager.identity).toMatchObject({ status: 'QUAL', method: 'AV', document: { mode: 'AV' } });
+    expect(ok.usager.ins?.matricule).toBe('297022A020778');
+  });
+
   it('refuses to validate a doubtful identity, and counts qualified identities per structure', async () => {
     const u = await createUsager(
       t.database,
@@ -187,9 +219,10 @@ describeEachDriver('usager identity: admission, document check, INSi qualificati
     expect(refused.usager.identity.status).toBe('PROV');
     const shares = await qualificationShares(t.database);
     expect(shares).toEqual([
-      expect.objectContaining({ structureFiness: '920000000', total: 4, qualified: 1 }),
+      expect.objectContaining({ structureFiness: '920000000', total: 5, qualified: 2 }),
     ]);
     expect((await listUsagers(t.database, { status: 'QUAL' })).map((x) => x.traits.nomNaissance)).toEqual([
+      'ADRTROIS',
       'ECETINSI',
     ]);
   });

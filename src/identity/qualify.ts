@@ -9,6 +9,7 @@ import {
   getUsager,
   type IdentityActor,
   type InsRecord,
+  onBehalfOf,
   saveIdentity,
   type Usager,
 } from './usagers.ts';
@@ -57,6 +58,7 @@ export async function retrieveIns(
   actor: IdentityActor,
 ): Promise<RetrievalOutcome> {
   const usager = await getUsager(database, id);
+  actor = onBehalfOf(actor, usager.structureFiness);
   let search: Awaited<ReturnType<InsiClient['searchByTraits']>>;
   try {
     search = await client.searchByTraits(usager.traits);
@@ -129,4 +131,53 @@ export async function retrieveIns(
     to: t.state.status,
   });
   return { outcome: 'retrieved', usager: await getUsager(database, id), attempts };
+}
+
+/**
+ * The Application carte Vitale path: the agent reads the usager's identity and INS in the application, which the
+ * RNIV counts as a qualified identity at once. The INS is checked (key, OID) before anything is stored.
+ */
+export async function qualifyWithAppliCarteVitale(
+  database: Database,
+  id: string,
+  ins: { value: string; oid: string },
+  actor: IdentityActor,
+): Promise<{ ok: boolean; reason: string; usager: Usager }> {
+  const usager = await getUsager(database, id);
+  actor = onBehalfOf(actor, usager.structureFiness);
+  let parsed: ReturnType<typeof parseIns>;
+  try {
+    parsed = parseIns(ins.value, ins.oid);
+  } catch (error) {
+    if (!(error instanceof InsError)) throw error;
+    await audit(database, actor, 'identity.status.change', 'denied', id, {
+      event: 'appli-carte-vitale',
+      reason: error.message,
+    });
+    return { ok: false, reason: error.message, usager };
+  }
+  const t = transition(usager.identity, {
+    type: 'appli-carte-vitale',
+    at: new Date().toISOString(),
+    by: actor.id,
+  });
+  if (!t.ok) {
+    await audit(database, actor, 'identity.status.change', 'denied', id, {
+      event: 'appli-carte-vitale',
+      reason: t.reason,
+    });
+    return { ok: false, reason: t.reason, usager };
+  }
+  await saveIdentity(database, id, t.state, {
+    matricule: parsed.matricule,
+    cle: parsed.key,
+    oid: parsed.oid,
+    histo: [],
+  });
+  await audit(database, actor, 'identity.status.change', 'success', id, {
+    event: 'appli-carte-vitale',
+    from: usager.identity.status,
+    to: t.state.status,
+  });
+  return { ok: true, reason: t.reason, usager: await getUsager(database, id) };
 }

@@ -134,6 +134,25 @@ describeEachDriver('console pages for usagers and the FHIR Patient', (driver) =>
     expect(noToken.json().issue[0].code).toBe('security');
   });
 
+  it('qualifies through the Application carte Vitale, refusing a wrong key', async () => {
+    const csrf = csrfOf((await get('/usagers/nouveau')).body);
+    const created = await post('/usagers', {
+      csrf,
+      nomNaissance: 'Adrtrois',
+      prenomsNaissance: 'Toussaint',
+      sexe: 'M',
+      dateNaissance: '1960-01-01',
+      lieuNaissance: '2B020',
+      finess: '330000001',
+    });
+    const url = String(created.headers.location);
+    const wrong = await post(`${url}/acv`, { csrf, ins: '160012B02077714', type: 'NIR' });
+    expect(wrong.body).toContain('Clé INS 14 incorrecte');
+    const ok = await post(`${url}/acv`, { csrf, ins: '1 60 01 2B 020 777 13', type: 'NIR' });
+    expect(ok.body).toContain('Identité qualifiée par l’Application carte Vitale.');
+    expect(ok.body).toContain('1 60 01 2B 020 777 13');
+  });
+
   it('refuses a form without its CSRF token, and writes to a read-only session', async () => {
     const list = await get('/usagers', readerCookie);
     expect(list.statusCode).toBe(200);

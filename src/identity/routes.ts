@@ -10,7 +10,8 @@ import { layout } from '../web/layout.ts';
 import { admissionPage, reviewPage, usagerPage, usagersPage } from '../web/pages/usagers.ts';
 import type { ConsoleSession } from '../web/session.ts';
 import { patient } from './fhir.ts';
-import { InsiCallError, type RetrievalOutcome, retrieveIns } from './qualify.ts';
+import { insOids } from './ins.ts';
+import { InsiCallError, qualifyWithAppliCarteVitale, type RetrievalOutcome, retrieveIns } from './qualify.ts';
 import {
   type Attribute,
   attributes,
@@ -353,6 +354,40 @@ export async function identityRoutes(app: TypedApp, ctx: AppContext, guard: Cons
           request.body.operation === 'poser'
             ? { type: 'attribute-set', attribute }
             : { type: 'attribute-cleared', attribute },
+          actorOf(request.consoleSession),
+        );
+        return showUsager(request, reply, r.usager, { message: r.reason });
+      } catch (error) {
+        if (error instanceof UsagerNotFoundError) return notFound(reply, request.params.id);
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/usagers/:id/acv',
+    {
+      preHandler: canWrite,
+      schema: {
+        hide: true,
+        params: IdParams,
+        body: Type.Object(
+          {
+            ...Csrf,
+            ins: Type.String({ maxLength: 30 }),
+            type: Type.Union([Type.Literal('NIR'), Type.Literal('NIA')]),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      if (!guard.checkForm(request)) return refusedForm(reply);
+      try {
+        const r = await qualifyWithAppliCarteVitale(
+          ctx.database,
+          request.params.id,
+          { value: request.body.ins, oid: insOids[request.body.type] },
           actorOf(request.consoleSession),
         );
         return showUsager(request, reply, r.usager, { message: r.reason });

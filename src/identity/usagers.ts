@@ -152,6 +152,11 @@ export async function audit(
   });
 }
 
+/** The actor, acting for the usager's structure when the session names none (the audit trail wants a FINESS). */
+export function onBehalfOf(actor: IdentityActor, structureFiness: string | null): IdentityActor {
+  return { ...actor, structureFiness: actor.structureFiness ?? structureFiness };
+}
+
 /** Records an usager with PROV status; traits are normalised and checked first (TraitsError with every field). */
 export async function createUsager(
   database: Database,
@@ -209,6 +214,7 @@ export async function applyIdentityEvent(
   actor: IdentityActor,
 ): Promise<{ usager: Usager; ok: boolean; reason: string }> {
   const usager = await getUsager(database, id);
+  actor = onBehalfOf(actor, usager.structureFiness);
   const t = transition(usager.identity, event);
   const details = {
     event: event.type,

@@ -9,8 +9,9 @@ import { InsiClient } from '../identity/insi/client.ts';
 import { installationId } from '../identity/insi/configured.ts';
 import { version } from '../version.ts';
 import { buildAnnuaireEmulator } from './annuaire.ts';
-import { startInsiEmulator } from './insi.ts';
+import { startInsiEmulator, testIdentities } from './insi.ts';
 import { createTestPki } from './pki.ts';
+import { syntheticIdentities } from './synthetic-identities.ts';
 
 /** The IDAM the sandbox's INSi knows; the real one comes from the CNDA. */
 export const sandboxIdam = 'CONFIANCE-BAC-A-SABLE';
@@ -94,6 +95,7 @@ export async function startInsiSandbox(options: {
   const emulator = await startInsiEmulator({
     pki,
     idams: [sandboxIdam],
+    identities: [...testIdentities, ...syntheticIdentities(500, 1)],
     port: options.port ?? 0,
     ...(options.host && { host: options.host }),
   });

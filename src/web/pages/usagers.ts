@@ -214,6 +214,13 @@ ${
     ? html`<form method="post" action="/usagers/${u.id}/insi">${csrfField(p.csrf)}<p><button type="submit">Interroger INSi</button></p></form>`
     : html`<p class="muted">Le téléservice INSi n’est pas configuré (CONFIANCE_INSI_URL).</p>`
 }
+<form method="post" action="/usagers/${u.id}/acv" class="criteria">${csrfField(p.csrf)}
+  <p><label for="acv">INS lu dans l’Application carte Vitale</label>
+  <input id="acv" name="ins" maxlength="21" autocomplete="off" inputmode="text" aria-describedby="acv-aide">
+  <span class="hint" id="acv-aide">15 caractères, clé comprise ; qualifie l’identité directement.</span></p>
+  <p><label for="acv-type">Type</label><select id="acv-type" name="type"><option value="NIR">NIR</option><option value="NIA">NIA</option></select></p>
+  <p><button type="submit">Qualifier par l’Application carte Vitale</button></p>
+</form>
 <form method="post" action="/usagers/${u.id}/attributs" class="criteria">${csrfField(p.csrf)}
   <p><label for="attribut">Attribut</label><select id="attribut" name="attribut">${Object.entries(
     attributes,
