@@ -104,9 +104,9 @@ describe('emulator of the national Annuaire Santé API', () => {
   });
 
   it('answers errors in HAPI style', async () => {
-    const unknown = await open.inject({ url: '/fhir/v2/PractitiXXXner', headers: key });
+    const unknown = await open.inject({ url: '/fhir/v2/Practitionner', headers: key });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().issue[0].diagnostics).toMatch(/^HAPI-0302: Unknown resource type 'PractitiXXXner'/);
+    expect(unknown.json().issue[0].diagnostics).toMatch(/^HAPI-0302: Unknown resource type 'Practitionner'/);
     const param = await open.inject({ url: '/fhir/v2/Practitioner?nom=X', headers: key });
     expect(param.statusCode).toBe(400);
     expect(param.json().issue[0].diagnostics).toContain('HAPI-0524');

@@ -250,9 +250,9 @@ describeEachDriver('FHIR API of the directory', (driver) => {
       expect(res.body.resourceType).toBe('OperationOutcome');
       expect(res.body.issue[0].expression, url).toEqual([parameter]);
     }
-    const unknownType = await get('/fhir/PractitiXXXner?name=a');
+    const unknownType = await get('/fhir/Practitionner?name=a');
     expect(unknownType.status).toBe(404);
-    expect(unknownType.body.issue[0].diagnostics).toContain('PractitiXXXner');
+    expect(unknownType.body.issue[0].diagnostics).toContain('Practitionner');
     const missing = await get('/fhir/Practitioner/899999999999');
     expect(missing.status).toBe(404);
     const injection = await get(`/fhir/Practitioner?name=${encodeURIComponent("' or 1=1 --%_\\")}`);

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { queryString, searchBundle, subset } from './bundle.ts';
+
+describe('search bundles', () => {
+  it('keeps the query in a stable order and adds the next page token', () => {
+    expect(
+      queryString({ name: 'mar', _count: '2', _page: 'old', identifier: ['a', 'b'] }, { _page: 'new' }),
+    ).toBe('?_count=2&identifier=a&identifier=b&name=mar&_page=new');
+    expect(queryString({})).toBe('');
+  });
+
+  it('subsets with the SUBSETTED tag and writes self, next, matches, includes and warnings', () => {
+    const resource = {
+      resourceType: 'Practitioner',
+      id: '8',
+      meta: { source: 's' },
+      name: [],
+      identifier: [1],
+    };
+    expect(subset(resource, ['identifier'])).toEqual({
+      resourceType: 'Practitioner',
+      id: '8',
+      identifier: [1],
+      meta: {
+        source: 's',
+        tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }],
+      },
+    });
+    const bundle = searchBundle({
+      base: 'https://x/fhir',
+      resourceType: 'Practitioner',
+      query: { name: 'a' },
+      result: {
+        matches: [resource],
+        included: [{ resourceType: 'PractitionerRole', id: 'r' }],
+        total: 3,
+        next: { after: '8', snapshot: 1, total: 3 },
+        warnings: ['trop'],
+      },
+      elements: null,
+    }) as Record<string, any>;
+    expect(bundle).toMatchObject({ type: 'searchset', total: 3 });
+    expect(bundle.link[0]).toEqual({ relation: 'self', url: 'https://x/fhir/Practitioner?name=a' });
+    expect(bundle.link[1].url).toMatch(/^https:\/\/x\/fhir\/Practitioner\?name=a&_page=/);
+    expect(bundle.entry.map((e: Record<string, any>) => e.search.mode)).toEqual([
+      'match',
+      'include',
+      'outcome',
+    ]);
+    expect(bundle.entry[0].fullUrl).toBe('https://x/fhir/Practitioner/8');
+  });
+});
