@@ -267,10 +267,15 @@ tokens
       .choices(Object.keys(apiScopes))
       .makeOptionMandatory(),
   )
-  .action((options: { nom: string; droits: string[] }) =>
+  .option('--idnat <idNat_PS>', 'pour un jeton personnel : idNat_PS de l’agent, que la traçabilité retiendra')
+  .action((options: { nom: string; droits: string[]; idnat?: string }) =>
     withDatabase(async (database) => {
       await migrate(database);
-      const { id, token } = await createApiToken(database, { name: options.nom, scopes: options.droits });
+      const { id, token } = await createApiToken(database, {
+        name: options.nom,
+        scopes: options.droits,
+        idNat: options.idnat ?? null,
+      });
       await appendEvent(database, {
         action: 'api-token.create',
         outcome: 'success',

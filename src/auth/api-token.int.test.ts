@@ -16,7 +16,17 @@ describeEachDriver('API tokens', (driver) => {
       id,
       name: 'DUI Exemple',
       scopes: ['audit:read'],
+      idNat: null,
     });
+    const personal = await createApiToken(t.database, {
+      name: 'Mme X',
+      scopes: ['identity:write'],
+      idNat: '810000000009',
+    });
+    expect((await authenticateApiToken(t.database, personal.token))?.idNat).toBe('810000000009');
+    await expect(
+      createApiToken(t.database, { name: 'Mme Y', scopes: ['identity:write'], idNat: '12' }),
+    ).rejects.toThrow(/idNat_PS invalide/);
     const [info] = await listApiTokens(t.database);
     expect(info?.lastUsedAt).toBeInstanceOf(Date);
     expect(await revokeApiToken(t.database, id)).toBe(true);

@@ -15,6 +15,8 @@ export interface ApiClient {
   id: string;
   name: string;
   scopes: ApiScope[];
+  /** The holder's idNat_PS, for a personal token. */
+  idNat: string | null;
 }
 
 export interface ApiTokenInfo extends ApiClient {
@@ -38,8 +40,10 @@ export function isApiScope(value: string): value is ApiScope {
 /** Creates a token and returns it once: only its hash is stored. */
 export async function createApiToken(
   database: Database,
-  input: { name: string; scopes: readonly string[] },
+  input: { name: string; scopes: readonly string[]; idNat?: string | null },
 ): Promise<{ id: string; token: string }> {
+  if (input.idNat && !/^[08]\d{9,11}$/.test(input.idNat))
+    throw new ApiTokenError(`idNat_PS invalide : « ${input.idNat} » (0 + ADELI ou 8 + RPPS attendu).`);
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100)
     throw new ApiTokenError('Le nom du jeton doit contenir de 1 à 100 caractères.');
@@ -52,7 +56,13 @@ export async function createApiToken(
   const secret = randomBytes(32).toString('base64url');
   await database.db
     .insertInto('api_token')
-    .values({ id, name, scopes: [...new Set(input.scopes)], secret_sha256: sha256(secret) })
+    .values({
+      id,
+      name,
+      scopes: [...new Set(input.scopes)],
+      secret_sha256: sha256(secret),
+      id_nat: input.idNat ?? null,
+    })
     .execute();
   return { id, token: `cft_${id}_${secret}` };
 }
@@ -63,6 +73,7 @@ export async function listApiTokens(database: Database): Promise<ApiTokenInfo[]>
     id: r.id,
     name: r.name,
     scopes: r.scopes.filter(isApiScope),
+    idNat: r.id_nat,
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
@@ -99,7 +110,7 @@ export async function authenticateApiToken(database: Database, presented: string
     .set({ last_used_at: new Date() })
     .where('id', '=', row.id)
     .execute();
-  return { id: row.id, name: row.name, scopes: row.scopes.filter(isApiScope) };
+  return { id: row.id, name: row.name, scopes: row.scopes.filter(isApiScope), idNat: row.id_nat };
 }
 
 /** Whether a token is still valid (not revoked): a console session opened with it ends with it. */

@@ -25,6 +25,7 @@ export interface ApiTokenTable {
   created_at: Generated<Date>;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  id_nat: Generated<string | null>;
 }
 
 export interface SchemaMigrationTable {

@@ -57,6 +57,7 @@ describeEachDriver('console pages for usagers and the FHIR Patient', (driver) =>
     const writer = await createApiToken(s.t.database, {
       name: 'Accueil – Mme Test',
       scopes: ['identity:write'],
+      idNat: '810000000009',
     });
     const reader = await createApiToken(s.t.database, { name: 'Lecture', scopes: ['identity:read'] });
     cookie = await signIn(writer.token);
@@ -122,6 +123,10 @@ describeEachDriver('console pages for usagers and the FHIR Patient', (driver) =>
     expect(qualified.statusCode).toBe(200);
     expect(qualified.body).toContain('INS récupéré par INSi, traits concordants');
     expect(qualified.body).toContain('1 80 03 2B 020 401 23');
+    const trail = await s.app.inject({ url: `/api/v1/audit/events?subjectId=${id}`, headers: s.auth });
+    expect(trail.statusCode).toBe(200);
+    for (const e of trail.json().events.filter((x: { action: string }) => x.action.startsWith('identity.')))
+      expect(e.actor, JSON.stringify(e)).toMatchObject({ id: '810000000009' });
 
     const fhir = await s.app.inject({ url: `/fhir/Patient/${id}`, headers: s.auth });
     expect(fhir.statusCode).toBe(200);

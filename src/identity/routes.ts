@@ -37,10 +37,13 @@ const IdParams = Type.Object({ id: Type.String({ pattern: '^usg_[A-Za-z0-9_-]{8,
 const Csrf = { csrf: Type.String({ maxLength: 100 }) };
 const modes = Object.keys(validationModes).filter((m) => m !== 'AV') as ValidationMode[];
 
-/** The agent behind a console session, as the audit trail records it (until PSC gives an idNat_PS). */
+/**
+ * The agent behind a console session, as the audit trail records it: the idNat_PS the personal token names, else
+ * the token itself (until Pro Santé Connect signs agents in).
+ */
 const actorOf = (session: ConsoleSession | undefined): IdentityActor => ({
   kind: 'professional',
-  id: `jeton:${session?.tokenId ?? 'inconnu'}`,
+  id: session?.idNat ?? `jeton:${session?.tokenId ?? 'inconnu'}`,
   means: 'jeton-confiance',
 });
 

@@ -137,6 +137,7 @@ export async function consoleAuthRoutes(app: TypedApp, ctx: AppContext): Promise
       const session: ConsoleSession = {
         tokenId: client.id,
         name: client.name,
+        idNat: client.idNat,
         scopes: client.scopes,
         expiresAt: Date.now() + sessionSeconds * 1000,
       };

@@ -8,6 +8,7 @@ const secret = 'x'.repeat(32);
 const session = {
   tokenId: 'abc',
   name: 'Accueil',
+  idNat: '810000000009',
   scopes: ['identity:write' as const],
   expiresAt: Date.now() + 60_000,
 };

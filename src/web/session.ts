@@ -12,6 +12,8 @@ import type { ApiScope } from '../auth/api-token.ts';
 export interface ConsoleSession {
   tokenId: string;
   name: string;
+  /** The agent's idNat_PS when the token names it. */
+  idNat: string | null;
   scopes: ApiScope[];
   expiresAt: number;
 }
