@@ -13,7 +13,7 @@ import { retrieveIns } from '../src/identity/qualify.ts';
 import { applyIdentityEvent, createUsager, type IdentityActor } from '../src/identity/usagers.ts';
 import { searchByTraits, startInsiEmulator, testIdentities } from '../src/sandbox/insi.ts';
 import { createTestPki } from '../src/sandbox/pki.ts';
-import { syntheticIdentities } from '../src/sandbox/synthetic-identities.ts';
+import { syntheticIdentities, traitsOf } from '../src/sandbox/synthetic-identities.ts';
 import { type Figure, report, timed } from './lib.ts';
 
 const { values } = parseArgs({
@@ -159,13 +159,7 @@ for (const driver of ['postgres', 'pglite'] as DriverName[]) {
     const u = await createUsager(
       database,
       {
-        traits: {
-          nomNaissance: p.nomNaissance,
-          prenomsNaissance: p.prenoms,
-          sexe: p.sexe,
-          dateNaissance: p.dateNaissance,
-          lieuNaissance: p.lieuNaissance,
-        },
+        traits: traitsOf(p),
       },
       actor,
     );

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/connect.ts';
-import { syntheticIdentities } from '../sandbox/synthetic-identities.ts';
+import { syntheticIdentities, traitsOf } from '../sandbox/synthetic-identities.ts';
 import type { InsiClient } from './insi/client.ts';
 import { retrieveIns } from './qualify.ts';
 import { applyIdentityEvent, createUsager, type IdentityActor } from './usagers.ts';
@@ -26,13 +26,7 @@ export async function ensureDemoUsagers(database: Database, insi: InsiClient | n
     const u = await createUsager(
       database,
       {
-        traits: {
-          nomNaissance: p.nomNaissance,
-          prenomsNaissance: p.prenoms,
-          sexe: p.sexe,
-          dateNaissance: p.dateNaissance,
-          lieuNaissance: p.lieuNaissance,
-        },
+        traits: traitsOf(p),
         structureFiness: i % 3 === 0 ? '920000000' : '950000002',
       },
       actor,

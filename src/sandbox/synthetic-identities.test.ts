@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { insKey, parseIns } from '../identity/ins.ts';
 import { parseTraits } from '../identity/traits.ts';
-import { syntheticIdentities } from './synthetic-identities.ts';
+import { syntheticIdentities, traitsOf } from './synthetic-identities.ts';
 
 describe('synthetic identities', () => {
   it('are deterministic, unique, with valid traits and matricules', () => {
@@ -10,13 +10,7 @@ describe('synthetic identities', () => {
     expect(new Set(people.map((p) => p.matricule)).size).toBe(3000);
     for (const p of people) {
       expect(parseIns(p.matricule + insKey(p.matricule), p.oid).matricule).toBe(p.matricule);
-      const t = parseTraits({
-        nomNaissance: p.nomNaissance,
-        prenomsNaissance: p.prenoms,
-        sexe: p.sexe,
-        dateNaissance: p.dateNaissance,
-        lieuNaissance: p.lieuNaissance,
-      });
+      const t = parseTraits(traitsOf(p));
       expect(t.nomNaissance).toBe(p.nomNaissance);
     }
   });

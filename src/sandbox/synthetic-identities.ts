@@ -1,7 +1,7 @@
 import { Random } from '../directory/generate/random.ts';
 import { departements, firstNames, lastNames } from '../directory/generate/referentials.ts';
 import { insOids } from '../identity/ins.ts';
-import { normalizeName } from '../identity/traits.ts';
+import { normalizeName, type TraitsInput } from '../identity/traits.ts';
 import { type InsiIdentity, notFoundTriggers } from './insi.ts';
 
 /**
@@ -45,4 +45,15 @@ export function syntheticIdentities(count: number, seed = 1): InsiIdentity[] {
     });
   }
   return people;
+}
+
+/** The traits an admission agent would type for one of these people. */
+export function traitsOf(p: InsiIdentity): TraitsInput {
+  return {
+    nomNaissance: p.nomNaissance,
+    prenomsNaissance: p.prenoms,
+    sexe: p.sexe,
+    dateNaissance: p.dateNaissance,
+    lieuNaissance: p.lieuNaissance,
+  };
 }

@@ -7,8 +7,9 @@ import type { Reject } from '../formats/table.ts';
 import { snapshotChanged } from '../snapshot.ts';
 import { collectSources, type SourceFile } from '../sources.ts';
 import {
-  countDeactivations,
   dropDuplicates,
+  guardLine,
+  guardRefusal,
   indexStaging,
   type MergeCounts,
   mergeResource,
@@ -191,24 +192,9 @@ export async function importDirectory(
         `${report.rejectCount} ligne(s) rejetée(s) (au plus ${maxRejects} admises) : la génération précédente reste en service.`,
       );
 
-    for (const r of touched) {
-      const { active, missing } = await countDeactivations(database.db, r);
-      const share = active === 0 ? 0 : missing / active;
-      report.guard.push({ resource: r.name, active, missing, share: Math.round(share * 1000) / 1000 });
-    }
-    const excessive = report.guard.filter((g) => g.share > maxShare);
-    if (excessive.length > 0 && !options.acceptMassChange)
-      return finish(
-        'refused',
-        `Garde-fou : ${excessive
-          .map(
-            (g) =>
-              `${g.missing} ${resources[g.resource].label} sur ${g.active} (${(g.share * 100).toFixed(1)} %)`,
-          )
-          .join(
-            ', ',
-          )} seraient désactivés, au-delà de ${(maxShare * 100).toFixed(0)} %. Relancez avec --accept-mass-change si c’est voulu.`,
-      );
+    for (const r of touched) report.guard.push(await guardLine(database.db, r));
+    const refusal = guardRefusal(report.guard, maxShare);
+    if (refusal && !options.acceptMassChange) return finish('refused', refusal);
 
     endPhase('checks');
     const now = new Date();

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Schema } from '../../db/schema.ts';
-import type { Resource } from './resources.ts';
+import { type Resource, type ResourceName, resources } from './resources.ts';
 
 type Executor = Kysely<Schema> | Transaction<Schema>;
 
@@ -103,4 +103,30 @@ export async function indexStaging(db: Executor, r: Resource): Promise<void> {
 /** Empties a staging table and drops its index so that COPY runs at full speed. */
 export async function resetStaging(db: Executor, r: Resource): Promise<void> {
   await sql.raw(`drop index if exists ${r.table}_stg_key; truncate ${r.table}_stg`).execute(db);
+}
+
+export interface GuardLine {
+  resource: ResourceName;
+  active: number;
+  missing: number;
+  share: number;
+}
+
+/** The deletion guard's figures for one resource: active rows, and those the merge would deactivate. */
+export async function guardLine(db: Executor, r: Resource, scope: Scope = null): Promise<GuardLine> {
+  const { active, missing } = await countDeactivations(db, r, scope);
+  const share = active === 0 ? 0 : missing / active;
+  return { resource: r.name, active, missing, share: Math.round(share * 1000) / 1000 };
+}
+
+/** Why the guard refuses a generation, or null when it lets it through. */
+export function guardRefusal(lines: GuardLine[], maxShare: number): string | null {
+  const excessive = lines.filter((g) => g.share > maxShare);
+  if (excessive.length === 0) return null;
+  const list = excessive
+    .map(
+      (g) => `${g.missing} ${resources[g.resource].label} sur ${g.active} (${(g.share * 100).toFixed(1)} %)`,
+    )
+    .join(', ');
+  return `Garde-fou : ${list} seraient désactivés, au-delà de ${(maxShare * 100).toFixed(0)} %. Relancez avec --accept-mass-change si c’est voulu.`;
 }

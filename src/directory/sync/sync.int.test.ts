@@ -137,7 +137,7 @@ describeEachDriver('sync from the national API (against its emulator)', (driver)
     const strict = await buildAnnuaireEmulator({
       database: source.database,
       apiKeys: [apiKey],
-      requestsPerSecond: 5,
+      requestsPerSecond: 3,
     });
     const address = await strict.listen({ host: '127.0.0.1', port: 0 });
     try {
@@ -146,7 +146,7 @@ describeEachDriver('sync from the national API (against its emulator)', (driver)
         options({
           baseUrl: `${address}/fhir/v2`,
           requestsPerSecond: 50,
-          pageSize: 200,
+          pageSize: 40,
           backoffMs: 100,
           full: true,
         }),

@@ -4,7 +4,8 @@ import type { AuditEventInput } from '../../audit/event.ts';
 import type { Database } from '../../db/connect.ts';
 import { identifierSystem } from '../fhir/systems.ts';
 import {
-  countDeactivations,
+  guardLine,
+  guardRefusal,
   indexStaging,
   type MergeCounts,
   mergeResource,
@@ -181,24 +182,10 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
     report.unresolved = await buildStaging(database);
     const scopes = state.mode === 'full' ? null : deltaScopes();
     for (const r of allResources) {
-      const { active, missing } = await countDeactivations(db, r, scopes?.[r.name] ?? null);
-      const share = active === 0 ? 0 : missing / active;
-      report.guard.push({ resource: r.name, active, missing, share: Math.round(share * 1000) / 1000 });
+      report.guard.push(await guardLine(db, r, scopes?.[r.name] ?? null));
     }
-    const maxShare = options.maxDeactivation ?? 0.15;
-    const excessive = report.guard.filter((g) => g.share > maxShare);
-    if (excessive.length > 0 && !options.acceptMassChange)
-      return finish(
-        'refused',
-        `Garde-fou : ${excessive
-          .map(
-            (g) =>
-              `${g.missing} ${resources[g.resource].label} sur ${g.active} (${(g.share * 100).toFixed(1)} %)`,
-          )
-          .join(
-            ', ',
-          )} seraient désactivés, au-delà de ${(maxShare * 100).toFixed(0)} %. Relancez avec --accept-mass-change si c’est voulu.`,
-      );
+    const refusal = guardRefusal(report.guard, options.maxDeactivation ?? 0.15);
+    if (refusal && !options.acceptMassChange) return finish('refused', refusal);
 
     const at = now();
     await db.transaction().execute(async (trx) => {
