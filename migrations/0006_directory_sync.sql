@@ -28,6 +28,8 @@ create table dir_sync_state (
   since timestamptz,
   started_at timestamptz not null,
   cursors jsonb not null default '{}'::jsonb,
+  -- Newest meta.lastUpdated received, by the API's clock: where the next delta starts.
+  high_water timestamptz,
   pages integer not null default 0,
   entries integer not null default 0
 );

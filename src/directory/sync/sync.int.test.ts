@@ -73,6 +73,9 @@ describeEachDriver('sync from the national API (against its emulator)', (driver)
 
     const again = await syncDirectory(target.database, options());
     expect(again).toMatchObject({ status: 'success', mode: 'delta' });
+    // The delta starts at the newest change the full load received, by the API's clock.
+    expect(report.highWater).not.toBeNull();
+    expect(again.since).toBe(report.highWater);
     for (const c of Object.values(again.resources))
       expect([c.created, c.changed, c.deactivated]).toEqual([0, 0, 0]);
   });

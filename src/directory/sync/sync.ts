@@ -50,6 +50,8 @@ export interface SyncReport {
   message: string;
   mode: 'full' | 'delta' | null;
   since: string | null;
+  /** Newest `meta.lastUpdated` received, by the API's clock: the next delta starts there. */
+  highWater: string | null;
   resumed: boolean;
   pages: number;
   entries: number;
@@ -79,6 +81,7 @@ interface State {
   base_url: string;
   mode: 'full' | 'delta';
   since: Date | null;
+  high_water: Date | null;
   cursors: Partial<Record<Step, { next: string | null; done: boolean }>>;
   pages: number;
   entries: number;
@@ -108,6 +111,7 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
     message: '',
     mode: null,
     since: null,
+    highWater: null,
     resumed: false,
     pages: 0,
     entries: 0,
@@ -156,6 +160,7 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
     report.id = state.import_id;
     report.mode = state.mode;
     report.since = state.since?.toISOString() ?? null;
+    report.highWater = state.high_water?.toISOString() ?? null;
     report.resumed = state.pages > 0;
     report.pages = state.pages;
     report.entries = state.entries;
@@ -254,14 +259,21 @@ async function resumeOrStart(
     .where('status', '=', 'running')
     .execute();
   const last = (
-    await sql<{ started_at: Date }>`
-      select started_at from dir_import where status = 'success' and sources->0->>'file' = ${baseUrl}
+    await sql<{ started_at: Date; high_water: string | null }>`
+      select started_at, report->>'highWater' as high_water from dir_import
+      where status = 'success' and sources->0->>'file' = ${baseUrl}
       order by id desc limit 1`.execute(db)
   ).rows[0];
   const maxGapMs = (options.maxGapDays ?? 30) * 86_400_000;
   const delta = !options.full && last !== undefined && at.getTime() - last.started_at.getTime() < maxGapMs;
-  // Deltas overlap the previous sync by a few minutes: clocks differ, and reading a change twice is harmless.
-  const since = delta && last ? new Date(last.started_at.getTime() - 5 * 60_000) : null;
+  // A delta starts at the newest change the previous sync received, by the API's own clock (`ge`: reading that
+  // change again is harmless); without one, a few minutes before the previous sync started, as clocks differ.
+  const since =
+    delta && last
+      ? last.high_water
+        ? new Date(last.high_water)
+        : new Date(last.started_at.getTime() - 5 * 60_000)
+      : null;
   const mode = delta ? 'delta' : 'full';
   const inserted = await db
     .insertInto('dir_import')
@@ -275,6 +287,7 @@ async function resumeOrStart(
     base_url: baseUrl,
     mode,
     since,
+    high_water: null,
     cursors: {},
     pages: 0,
     entries: 0,
@@ -377,9 +390,13 @@ async function fetchPages(
       state.entries += page.resources.length;
       state.pages++;
       await stagePage(database, step, page.resources, lineBase);
+      const newest = newestUpdate(page.resources);
+      if (newest && (!state.high_water || newest > state.high_water)) state.high_water = newest;
       state.cursors[step] = { next: page.next, done: page.next === null };
       await sql`update dir_sync_state set cursors = jsonb_set(cursors, ${`{${step}}`}::text[], ${JSON.stringify(state.cursors[step])}::jsonb),
-        pages = pages + 1, entries = entries + ${page.resources.length}`.execute(database.db);
+        pages = pages + 1, entries = entries + ${page.resources.length},
+        high_water = greatest(high_water, ${state.high_water})`.execute(database.db);
+      report.highWater = state.high_water?.toISOString() ?? null;
       report.pages = state.pages;
       report.entries = state.entries;
       options.onPage?.({ resource: step, pages: state.pages, entries: state.entries });
@@ -395,6 +412,16 @@ async function fetchPages(
   );
   const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason;
+}
+
+/** The newest `meta.lastUpdated` of a page, ignoring what does not parse as a date. */
+function newestUpdate(page: unknown[]): Date | null {
+  let newest: number | null = null;
+  for (const r of page) {
+    const at = Date.parse(String((r as { meta?: { lastUpdated?: unknown } })?.meta?.lastUpdated ?? ''));
+    if (Number.isFinite(at) && (newest === null || at > newest)) newest = at;
+  }
+  return newest === null ? null : new Date(newest);
 }
 
 async function copyRows(database: Database, table: string, rows: Row[], lineBase: number, withLine = true) {
