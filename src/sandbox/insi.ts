@@ -182,20 +182,30 @@ function answer(found: InsiIdentity[]): InsiResult {
   };
 }
 
+/** Identities by birth name, sex and date: what every INSi search names. */
+export type IdentityIndex = Map<string, InsiIdentity[]>;
+const indexKey = (nom: string, sexe: string, date: string) => `${nom}|${sexe}|${date}`;
+
+export function indexIdentities(identities: readonly InsiIdentity[]): IdentityIndex {
+  const index: IdentityIndex = new Map();
+  for (const i of identities) {
+    const key = indexKey(i.nomNaissance, i.sexe, i.dateNaissance);
+    index.set(key, [...(index.get(key) ?? []), i]);
+  }
+  return index;
+}
+
 /** Every given name asked for must be one of the identity's, and the birth place, when given, must be its own. */
-export function searchByTraits(identities: readonly InsiIdentity[], q: TraitsQuery): InsiResult {
+export function searchByTraits(index: IdentityIndex, q: TraitsQuery): InsiResult {
   const prenoms = q.prenoms
     .map(normalizeName)
     .flatMap((p) => p.split(' '))
     .filter(Boolean);
   if (prenoms.some((p) => notFoundTriggers.has(p))) return answer([]);
-  const nom = normalizeName(q.nomNaissance);
+  const candidates = index.get(indexKey(normalizeName(q.nomNaissance), q.sexe, q.dateNaissance)) ?? [];
   return answer(
-    identities.filter(
+    candidates.filter(
       (i) =>
-        i.nomNaissance === nom &&
-        i.sexe === q.sexe &&
-        i.dateNaissance === q.dateNaissance &&
         prenoms.every((p) => i.prenoms.includes(p)) &&
         (!q.lieuNaissance || q.lieuNaissance.toUpperCase() === i.lieuNaissance),
     ),
@@ -234,6 +244,7 @@ function clientCertificate(socket: TLSSocket): { cn: string; ou: string } | null
  */
 export async function startInsiEmulator(options: InsiEmulatorOptions): Promise<RunningInsiEmulator> {
   const identities = options.identities ?? testIdentities;
+  const index = indexIdentities(identities);
   const server = await options.pki.issueServer(['localhost']);
   const state = { calls: 0 };
   const https: Server = createServer(
@@ -293,7 +304,7 @@ export async function startInsiEmulator(options: InsiEmulatorOptions): Promise<R
         const operation: Operation = request.operation;
         const result =
           operation === 'traits'
-            ? searchByTraits(identities, request.traits as TraitsQuery)
+            ? searchByTraits(index, request.traits as TraitsQuery)
             : searchByCarteVitale(identities, request.carteVitale as CarteVitaleQuery);
         reply(200, resultResponse(operation, result));
       });
