@@ -266,12 +266,13 @@ async function resumeOrStart(
   ).rows[0];
   const maxGapMs = (options.maxGapDays ?? 30) * 86_400_000;
   const delta = !options.full && last !== undefined && at.getTime() - last.started_at.getTime() < maxGapMs;
-  // A delta starts at the newest change the previous sync received, by the API's own clock (`ge`: reading that
-  // change again is harmless); without one, a few minutes before the previous sync started, as clocks differ.
+  // A delta starts just after the newest change the previous sync received, by the API's own clock: everything
+  // stamped at that instant or before was in its snapshot (a whole generation often shares one stamp). Without
+  // one, a few minutes before the previous sync started, as clocks differ.
   const since =
     delta && last
       ? last.high_water
-        ? new Date(last.high_water)
+        ? new Date(new Date(last.high_water).getTime() + 1)
         : new Date(last.started_at.getTime() - 5 * 60_000)
       : null;
   const mode = delta ? 'delta' : 'full';
