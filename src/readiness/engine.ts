@@ -2,8 +2,9 @@ import { type Sensitivity, type ServiceProfile, sensitivity } from '../auth/poli
 
 /**
  * The prerequisites journey of an établissement (EG) towards the services socles, after seed 004 (GCS SARA,
- * "Prérequis") and seeds 000/001: a pure function from what is known of the EG to, per service, a status and the
- * ordered missing steps, each naming who acts and through which form or portal.
+ * "Prérequis": "Quel MIE pour quel service socle" and "Commander les certificats") and seeds 000/001: a pure
+ * function from what is known of the EG to, per service, a status and the ordered missing steps, each naming who
+ * acts and through which form or portal.
  */
 export const services = [
   'qualifier-ins',
@@ -32,9 +33,10 @@ export type Via =
   | 'mesHabilitations'
   | 'TOM'
   | 'RPPS+'
+  | 'eRPPS'
+  | 'Ordre'
   | 'IGC Santé'
   | 'Application e-CPS'
-  | 'Ordre ou ARS'
   | 'Éditeur du DUI'
   | 'Opérateur MSSanté'
   | 'Structure';
@@ -45,6 +47,8 @@ export interface Step {
   /** Who does it: représentant légal, mandataire, administrateur technique, gestionnaire RPPS+, éditeur… */
   who: string;
   via: Via;
+  /** A step to take ahead of time (a renewal): the service works today. */
+  ahead?: true;
 }
 
 export type ReadinessStatus = 'pret' | 'en-cours' | 'bloque';
@@ -57,7 +61,22 @@ export interface ServiceReadiness {
   blockedBy: string | null;
 }
 
-export type Certificate = 'valide' | 'expire' | 'absent';
+export type Card = 'CDE' | 'CPE' | 'CPS' | 'CPA' | 'e-CPS' | 'aucune';
+
+/** A person given a profile (mandataire, administrateur technique) and where their declaration stands. */
+export interface Delegate {
+  name: string;
+  declared: boolean;
+  card: Card;
+  /** A health professional asks for a CPS; anyone else gets a CPE ordered for them. */
+  healthProfessional: boolean;
+  /** An editor's employee acting under delegation (administrateur technique only), with a CPA card. */
+  editorStaff: boolean;
+}
+
+export type CertificateState =
+  | { status: 'absent' | 'expire' | 'a-installer' | 'valide' }
+  | { status: 'a-renouveler'; notAfter: string };
 
 export interface EgFacts {
   finess: string;
@@ -67,47 +86,65 @@ export interface EgFacts {
   finessAuthority: 'CD' | 'ARS';
   contractSigned: boolean;
   cdeReceived: boolean;
-  /** Someone other than the représentant légal orders cards or registers staff. */
+  /** The représentant légal will not order cards or register staff himself: a mandataire is needed. */
   mandataireNeeded: boolean;
-  mandataireDeclared: boolean;
-  /** Does the mandataire (or administrateur technique) already hold a CPE or CPS card, or an e-CPS? */
-  mandataireHasCard: boolean;
-  adminTechDeclared: boolean;
-  adminTechHasCard: boolean;
+  mandataire: Delegate | null;
+  adminTech: Delegate | null;
   editor: {
+    /** "L'éditeur propose de qualifier avec certificat" (one ORG AUTH_CLI named for INSi). */
     insWithCertificate: boolean;
+    /** "L'éditeur propose d'alimenter avec certificats" (ORG AUTH_CLI and ORG SIGN). */
     dmpWithCertificate: boolean;
+    /** The DUI offers Pro Santé Connect, or delegates its login to Confiance. */
     supportsPsc: boolean;
-    supportsMss: boolean;
   };
-  certificates: { insi: Certificate; dmpAuth: Certificate; dmpSign: Certificate };
-  /** Staff who qualify identities and hold a CPE or CPS card (when the editor qualifies with cards). */
-  staffWithCardsForIns: number;
+  certificates: { insi: CertificateState; dmpAuth: CertificateState; dmpSign: CertificateState };
+  /** Agents who qualify identities and feed the DMP with cards (when the editor works with cards). */
+  cardAgents: { total: number; withCard: number };
   identityCharter: boolean;
   /** Required when a certificate is used for INSi. */
   autoHomologation: boolean;
   staff: {
     total: number;
-    /** Health professionals (Ordre or ARS) still without an RPPS/ADELI number. */
-    awaitingOrdreOrArs: number;
+    /** Health professionals without an RPPS/ADELI number, registered by their Ordre. */
+    awaitingOrdre: number;
+    /** Professions under the ARS, registered through the eRPPS portal. */
+    awaitingArs: number;
     /** Other staff who need an RPPS number for the DMP or a personal mailbox, not yet registered in RPPS+. */
     awaitingRppsPlus: number;
     /** Registered staff who could activate an e-CPS but have not. */
     eCpsToActivate: number;
-    /** Registered staff missing the contact details the e-CPS activation needs. */
+    /** Registered staff missing the e-mail or mobile the e-CPS activation needs. */
     missingContacts: number;
     withoutMailbox: number;
   };
   gestionnaireRppsPlusDesignated: boolean;
   mssOperatorChosen: boolean;
+  mssPartnersIdentified: boolean;
   documentsIdentified: boolean;
+  /** Usagers informed that their DMP is fed. */
   usagersInformed: boolean;
+  /** Consent to consult the DMP collected. */
+  consentCollected: boolean;
   /** Share of the EG's usagers whose identity is qualified (0–1). */
   qualifiedShare: number;
   dui: ServiceProfile;
 }
 
+/** From this many cards to order, the TOM téléservice is the way for a large fleet (seed 004). */
+export const tomThreshold = 10;
+
 const step = (id: string, label: string, who: string, via: Via): Step => ({ id, label, who, via });
+
+/** Who orders cards: the mandataire, or the représentant légal whose CDE card holds the mandataire rights. */
+const cardOrderer = (f: EgFacts) => (f.mandataireNeeded ? 'Mandataire' : 'Représentant légal (carte CDE)');
+
+/** Getting a card for someone who has none: a CPS from the Ordre for a health professional, else a CPE. */
+function cardFor(id: string, d: Delegate, f: EgFacts): Step {
+  return d.healthProfessional
+    ? step(id, `${d.name} demande sa carte CPS à son Ordre (ou sur MaCPS)`, 'Professionnel', 'Ordre')
+    : step(id, `Commander une carte CPE pour ${d.name}`, cardOrderer(f), 'F301');
+}
 
 /** Steps every service needs first: a right FINESS record, the contract with the ANS and its CDE card. */
 function foundations(f: EgFacts): { steps: Step[]; blockedBy: string | null } {
@@ -139,98 +176,192 @@ function foundations(f: EgFacts): { steps: Step[]; blockedBy: string | null } {
   }
   if (!f.cdeReceived)
     steps.push(step('cde', 'Recevoir la carte CDE et ses codes', 'Représentant légal', 'Contrat ANS'));
-  if (f.mandataireNeeded && !f.mandataireDeclared)
-    steps.push(
-      f.mandataireHasCard
-        ? step('mandataire', 'Déclarer le mandataire', 'Représentant légal', 'mesHabilitations')
-        : step(
-            'mandataire',
-            'Commander une carte CPE pour le mandataire, puis le déclarer',
-            'Représentant légal',
-            'F502',
-          ),
-    );
+  if (f.mandataireNeeded) steps.push(...mandataire(f));
   return { steps, blockedBy };
 }
 
-function adminTech(f: EgFacts): Step[] {
-  if (f.adminTechDeclared) return [];
-  return f.adminTechHasCard
-    ? [step('admin-tech', 'Déclarer l’administrateur technique', 'Représentant légal ou mandataire', 'F413')]
-    : [
-        step(
-          'admin-tech-carte',
-          'Commander une carte CPE pour l’administrateur technique',
-          'Mandataire',
-          'F301',
-        ),
-        step('admin-tech', 'Déclarer l’administrateur technique', 'Représentant légal ou mandataire', 'F413'),
-      ];
+/** Seed 004, "Profil Mandataire": how the person is declared depends on the card they hold. */
+function mandataire(f: EgFacts): Step[] {
+  const m = f.mandataire;
+  if (!m)
+    return [
+      step(
+        'mandataire',
+        'Désigner un mandataire (il commande les cartes et désigne les gestionnaires RPPS+)',
+        'Représentant légal',
+        'F502',
+      ),
+    ];
+  if (m.declared) return [];
+  if (m.card === 'aucune')
+    return m.healthProfessional
+      ? [
+          cardFor('mandataire-carte', m, f),
+          step('mandataire', `Déclarer ${m.name} mandataire`, 'Représentant légal', 'F502'),
+        ]
+      : [
+          step(
+            'mandataire',
+            `Commander une carte CPE pour ${m.name} et le déclarer mandataire`,
+            'Représentant légal',
+            'F301',
+          ),
+        ];
+  return [step('mandataire', `Déclarer ${m.name} mandataire`, 'Représentant légal', 'mesHabilitations')];
 }
 
-const certificateStep = (c: Certificate, id: string, what: string): Step[] =>
-  c === 'valide'
-    ? []
-    : [
+/** Seed 004, "Profil Administrateur technique": needed only to order certificates. */
+function adminTech(f: EgFacts): Step[] {
+  const who = f.mandataireNeeded ? 'Mandataire' : 'Représentant légal';
+  const a = f.adminTech;
+  if (!a)
+    return [
+      step(
+        'admin-tech',
+        'Désigner un administrateur technique (salarié, ou personnel de l’éditeur par délégation)',
+        who,
+        'F413',
+      ),
+    ];
+  if (a.declared) return [];
+  if (a.editorStaff)
+    return [
+      ...(a.card === 'CPA'
+        ? []
+        : [
+            step(
+              'admin-tech-carte',
+              `L’éditeur obtient une carte CPA pour ${a.name}`,
+              'Éditeur du DUI',
+              'Éditeur du DUI',
+            ),
+          ]),
+      step('admin-tech', `Déclarer ${a.name} (éditeur) administrateur technique par délégation`, who, 'F413'),
+    ];
+  return [
+    ...(a.card === 'aucune' ? [cardFor('admin-tech-carte', a, f)] : []),
+    step('admin-tech', `Déclarer ${a.name} administrateur technique`, who, 'mesHabilitations'),
+  ];
+}
+
+/** Ordering, renewing and installing one certificate, by the administrateur technique on IGC Santé. */
+function certificate(c: CertificateState, id: string, what: string, f: EgFacts): Step[] {
+  const install = step(
+    `${id}-installation`,
+    `Transmettre ${what} à l’éditeur pour son installation dans le DUI`,
+    'Administrateur technique',
+    'Éditeur du DUI',
+  );
+  switch (c.status) {
+    case 'valide':
+      return [];
+    case 'a-installer':
+      return [install];
+    case 'a-renouveler':
+      return [
+        {
+          ...step(
+            id,
+            `Renouveler ${what} avant le ${c.notAfter.split('-').reverse().join('/')}`,
+            'Administrateur technique',
+            'IGC Santé',
+          ),
+          ahead: true,
+        },
+      ];
+    case 'absent':
+    case 'expire':
+      return [
+        ...adminTech(f),
         step(
           id,
-          c === 'expire' ? `Renouveler ${what} (expiré)` : `Commander ${what} et le transmettre à l’éditeur`,
+          `${c.status === 'expire' ? 'Renouveler' : 'Commander'} ${what}${c.status === 'expire' ? ' (expiré)' : ''}`,
           'Administrateur technique',
           'IGC Santé',
         ),
+        install,
       ];
+  }
+}
+
+/** Cards for the agents who qualify identities or feed the DMP, when the editor works with cards. */
+function agentCards(f: EgFacts, id: string, purpose: string): Step[] {
+  if (f.cardAgents.total === 0)
+    return [step(`${id}-agents`, `Désigner les agents qui ${purpose}`, 'Direction', 'Structure')];
+  const toOrder = f.cardAgents.total - f.cardAgents.withCard;
+  if (toOrder <= 0) return [];
+  return [
+    step(
+      id,
+      `Commander ${toOrder} carte(s) CPE pour les agents qui ${purpose}`,
+      cardOrderer(f),
+      toOrder >= tomThreshold ? 'TOM' : 'F301',
+    ),
+  ];
+}
 
 function ins(f: EgFacts): Step[] {
   const steps: Step[] = [];
   if (f.editor.insWithCertificate) {
-    if (f.certificates.insi !== 'valide') steps.push(...adminTech(f));
     steps.push(
-      ...certificateStep(
+      ...certificate(
         f.certificates.insi,
         'certificat-insi',
-        'le certificat INSi (ORG AUTH_CLI nommé INSI-AUTO)',
+        'le certificat INSi (ORG AUTH_CLI nommé INSI-AUTO ou INSI-MANU)',
+        f,
       ),
     );
-    if (!f.autoHomologation)
-      steps.push(
-        step(
-          'homologation',
-          'Faire l’auto-homologation de l’usage du certificat INSi',
-          'Représentant légal',
-          'Structure',
-        ),
-      );
-  } else if (f.staffWithCardsForIns === 0) {
-    steps.push(
-      step(
-        'cartes-ins',
-        'Commander des cartes CPE pour les agents qui qualifient les identités',
-        'Mandataire',
-        'F301',
-      ),
-    );
-  }
+  } else steps.push(...agentCards(f, 'cartes-ins', 'qualifient les identités'));
   if (!f.identityCharter)
     steps.push(
       step('charte', 'Adopter la charte d’identitovigilance de l’établissement', 'Direction', 'Structure'),
+    );
+  if (f.editor.insWithCertificate && !f.autoHomologation)
+    steps.push(
+      step(
+        'homologation',
+        'Faire l’auto-homologation de l’usage du certificat INSi',
+        'Représentant légal',
+        'Structure',
+      ),
+    );
+  if (f.qualifiedShare === 0)
+    steps.push(
+      step(
+        'qualifier',
+        'Récupérer les titres d’identité à haut niveau de confiance et qualifier les identités des usagers',
+        'Agents d’accueil',
+        'Structure',
+      ),
     );
   return steps;
 }
 
 function registration(f: EgFacts): Step[] {
   const steps: Step[] = [];
-  if (f.staff.awaitingOrdreOrArs > 0)
+  if (f.staff.awaitingOrdre > 0)
     steps.push(
       step(
-        'rpps-ordre-ars',
-        `${f.staff.awaitingOrdreOrArs} professionnel(s) de santé à faire enregistrer par leur Ordre ou l’ARS (eRPPS)`,
+        'rpps-ordre',
+        `${f.staff.awaitingOrdre} professionnel(s) de santé à faire enregistrer par leur Ordre`,
         'Professionnel',
-        'Ordre ou ARS',
+        'Ordre',
+      ),
+    );
+  if (f.staff.awaitingArs > 0)
+    steps.push(
+      step(
+        'rpps-ars',
+        `${f.staff.awaitingArs} professionnel(s) à enregistrer auprès de l’ARS (portail eRPPS, par FranceConnect)`,
+        'Professionnel',
+        'eRPPS',
       ),
     );
   if (f.staff.awaitingRppsPlus > 0) {
     if (!f.gestionnaireRppsPlusDesignated)
-      steps.push(step('gestionnaire-rpps', 'Désigner le gestionnaire RPPS+', 'Mandataire', 'RPPS+'));
+      steps.push(
+        step('gestionnaire-rpps', 'Désigner le gestionnaire RPPS+', cardOrderer(f), 'mesHabilitations'),
+      );
     steps.push(
       step(
         'rpps-plus',
@@ -269,31 +400,21 @@ function eCps(f: EgFacts): Step[] {
 function dmpFeed(f: EgFacts): Step[] {
   const steps: Step[] = [];
   if (f.editor.dmpWithCertificate) {
-    if (f.certificates.dmpAuth !== 'valide' || f.certificates.dmpSign !== 'valide')
-      steps.push(...adminTech(f));
     steps.push(
-      ...certificateStep(
+      ...certificate(
         f.certificates.dmpAuth,
         'certificat-dmp-auth',
         'le certificat DMP d’authentification (ORG AUTH_CLI)',
+        f,
       ),
-    );
-    steps.push(
-      ...certificateStep(
+      ...certificate(
         f.certificates.dmpSign,
         'certificat-dmp-sign',
         'le certificat DMP de signature (ORG SIGN)',
+        f,
       ),
     );
-  } else if (f.staffWithCardsForIns === 0)
-    steps.push(
-      step(
-        'cartes-dmp',
-        'Commander des cartes CPE pour les agents qui alimentent le DMP',
-        'Mandataire',
-        'F301',
-      ),
-    );
+  } else steps.push(...agentCards(f, 'cartes-dmp', 'alimentent le DMP'));
   if (f.qualifiedShare === 0)
     steps.push(
       step(
@@ -325,7 +446,7 @@ function missingFor(service: Service, f: EgFacts): { steps: Step[]; blockedBy: s
         steps: [
           ...registration(f),
           ...eCps(f),
-          ...(f.usagersInformed
+          ...(f.consentCollected
             ? []
             : [
                 step(
@@ -352,6 +473,7 @@ function missingFor(service: Service, f: EgFacts): { steps: Step[]; blockedBy: s
                 ),
               ]),
           ...registration(f),
+          ...eCps(f),
           ...(f.staff.withoutMailbox > 0
             ? [
                 step(
@@ -362,6 +484,16 @@ function missingFor(service: Service, f: EgFacts): { steps: Step[]; blockedBy: s
                 ),
               ]
             : []),
+          ...(f.mssPartnersIdentified
+            ? []
+            : [
+                step(
+                  'partenaires-mss',
+                  'Identifier les partenaires des échanges et informer les usagers de la messagerie citoyenne',
+                  'Direction',
+                  'Structure',
+                ),
+              ]),
         ],
         blockedBy: null,
       };
@@ -385,7 +517,7 @@ export function serviceReadiness(service: Service, f: EgFacts): ServiceReadiness
   const blockedBy = base.blockedBy ?? own.blockedBy;
   return {
     service,
-    status: blockedBy ? 'bloque' : missing.length === 0 ? 'pret' : 'en-cours',
+    status: blockedBy ? 'bloque' : missing.some((s) => !s.ahead) ? 'en-cours' : 'pret',
     missing,
     blockedBy,
   };
