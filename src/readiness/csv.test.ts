@@ -30,9 +30,7 @@ describe('CSV reading', () => {
       fc.property(
         fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
         (rows) => {
-          const text = rows
-            .map((r) => r.map((c) => `"${c.replaceAll('"', '""')}"`).join(';'))
-            .join('\r\n');
+          const text = rows.map((r) => r.map((c) => `"${c.replaceAll('"', '""')}"`).join(';')).join('\r\n');
           expect(readCsv(text, ';').map((r) => r.cells)).toEqual(rows);
         },
       ),
