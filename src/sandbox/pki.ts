@@ -15,6 +15,9 @@ export const caNames = {
   organisations: 'TEST AC IGC-SANTE ELEMENTAIRE ORGANISATIONS',
 } as const;
 
+/** Certificate policy of every IGC Santé test certificate (research/ins-dmp-mss-igc.md §5.3). */
+export const testPolicy = '1.2.250.1.213.1.7.2.1.1.1.1';
+
 const algorithm = {
   name: 'RSASSA-PKCS1-v1_5',
   hash: 'SHA-256',
@@ -30,8 +33,15 @@ export interface Issued {
 export interface TestPki {
   /** Root and organisations CA, PEM, in that order: what a client or server trusts. */
   caPem: string;
-  /** A structure's certificate for client authentication (ORG AUTH_CLI). */
-  issueOrganisation(options: { cn: string; ou: string; o: string; notAfter?: Date }): Promise<Issued>;
+  /** A structure's certificate: client authentication (ORG AUTH_CLI, the default) or signature (ORG SIGN). */
+  issueOrganisation(options: {
+    cn: string;
+    ou: string;
+    o: string;
+    usage?: 'AUTH_CLI' | 'SIGN';
+    notBefore?: Date;
+    notAfter?: Date;
+  }): Promise<Issued>;
   /** A TLS server certificate for `localhost` and 127.0.0.1. */
   issueServer(hostnames?: string[]): Promise<Issued>;
 }
@@ -98,6 +108,8 @@ export async function createTestPki(): Promise<TestPki> {
     usage: x509.ExtendedKeyUsage,
     extra: x509.Extension[],
     notAfter: Date,
+    keyUsages = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+    validFrom = notBefore,
   ) => {
     const keys = await keyPair();
     const cert = await x509.X509CertificateGenerator.create({
@@ -105,15 +117,12 @@ export async function createTestPki(): Promise<TestPki> {
       issuer: ca.subject,
       publicKey: keys.publicKey,
       signingKey: caKeys.privateKey,
-      notBefore,
+      notBefore: validFrom,
       notAfter,
       signingAlgorithm: algorithm,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-          true,
-        ),
+        new x509.KeyUsagesExtension(keyUsages, true),
         new x509.ExtendedKeyUsageExtension([usage]),
         await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
         ...extra,
@@ -124,12 +133,16 @@ export async function createTestPki(): Promise<TestPki> {
 
   return {
     caPem: `${root.toString('pem')}\n${ca.toString('pem')}\n`,
-    issueOrganisation: ({ cn, ou, o, notAfter }) =>
+    issueOrganisation: ({ cn, ou, o, usage = 'AUTH_CLI', notBefore: from, notAfter }) =>
       issue(
         dn({ C: 'FR', O: o, OU: ou, CN: cn }),
-        x509.ExtendedKeyUsage.clientAuth,
-        [],
+        usage === 'SIGN' ? x509.ExtendedKeyUsage.emailProtection : x509.ExtendedKeyUsage.clientAuth,
+        [new x509.CertificatePolicyExtension([testPolicy])],
         notAfter ?? years(3),
+        usage === 'SIGN'
+          ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation
+          : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        from ?? notBefore,
       ),
     issueServer: (hostnames = ['localhost']) =>
       issue(
