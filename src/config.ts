@@ -29,6 +29,9 @@ export interface Config {
   directory: { sources: string; schedule: string; api: DirectoryApi | null };
   insi: InsiConfig | null;
   sessionSecret: string | null;
+  /** Where certificate expiry alerts are sent from; null: alerts stay on the console. */
+  smtp: { url: string; from: string } | null;
+  alertSchedule: string;
 }
 
 /** One documented environment variable: the README's configuration table is checked against this list. */
@@ -199,6 +202,24 @@ export const variables: VariableSpec[] = [
     description: 'Numéro d’autorisation (IDAM) délivré par le CNDA, transmis dans le contexte LPS.',
   },
   {
+    name: 'CONFIANCE_SMTP_URL',
+    expected: 'une URL smtp:// ou smtps:// (identifiants possibles : smtps://utilisateur:motdepasse@hôte:465)',
+    defaultValue: '(aucun : les alertes restent affichées sur la console)',
+    description: 'Serveur de messagerie des alertes d’expiration des certificats (90, 30 et 7 jours avant).',
+  },
+  {
+    name: 'CONFIANCE_SMTP_FROM',
+    expected: 'une adresse électronique, éventuellement précédée d’un nom',
+    defaultValue: 'Confiance <confiance@localhost>',
+    description: 'Expéditeur des alertes.',
+  },
+  {
+    name: 'CONFIANCE_ALERT_SCHEDULE',
+    expected: 'une expression cron (heure de Paris)',
+    defaultValue: '0 7 * * *',
+    description: 'Échéance du contrôle quotidien des certificats et de l’envoi des alertes.',
+  },
+  {
     name: 'CONFIANCE_SESSION_SECRET',
     expected: 'au moins 32 caractères aléatoires',
     defaultValue: '(généré dans le dossier de données)',
@@ -313,6 +334,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (sessionSecret !== null && sessionSecret.length < 32)
     problems.push('CONFIANCE_SESSION_SECRET doit compter au moins 32 caractères.');
 
+  const smtpUrl = raw('CONFIANCE_SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl))
+    // The URL may hold a password: never echo it back.
+    problems.push(`CONFIANCE_SMTP_URL n’est pas valide : attendu ${spec('CONFIANCE_SMTP_URL').expected}.`);
+  const smtpFrom = raw('CONFIANCE_SMTP_FROM') ?? 'Confiance <confiance@localhost>';
+  if (!/^[^<>@\s]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(smtpFrom)) fail('CONFIANCE_SMTP_FROM', smtpFrom);
+  const alertSchedule = raw('CONFIANCE_ALERT_SCHEDULE') ?? '0 7 * * *';
+  if (!isCron(alertSchedule)) fail('CONFIANCE_ALERT_SCHEDULE', alertSchedule);
+
   const config: Config = {
     port,
     host,
@@ -331,6 +361,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     directory: { sources: directorySources, schedule: directorySchedule, api },
     insi,
     sessionSecret,
+    smtp: smtpUrl !== undefined ? { url: smtpUrl, from: smtpFrom } : null,
+    alertSchedule,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
