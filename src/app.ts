@@ -15,6 +15,7 @@ import { metricsPlugin } from './http/metrics.ts';
 import { HttpProblem, type Problem, titleFor, toProblem } from './http/problem.ts';
 import type { TypedApp } from './http/typed.ts';
 import { identityRoutes, patientRoutes } from './identity/routes.ts';
+import { readinessRoutes } from './readiness/routes.ts';
 import { consoleAuthRoutes } from './web/console-auth.ts';
 import { errorPage, notFoundPage } from './web/pages/errors.ts';
 import { webRoutes } from './web/routes.ts';
@@ -174,6 +175,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     await scope.register(formbody);
     const guard = await consoleAuthRoutes(scope, ctx);
     await identityRoutes(scope, ctx, guard);
+    await readinessRoutes(scope, ctx, guard);
   });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

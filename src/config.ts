@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Cron } from 'croner';
+import { parseTemplate } from './readiness/rpps-plus.ts';
 
 function isCron(expression: string): boolean {
   if (expression.trim().split(/\s+/).length !== 5) return false;
@@ -32,6 +34,8 @@ export interface Config {
   /** Where certificate expiry alerts are sent from; null: alerts stay on the console. */
   smtp: { url: string; from: string } | null;
   alertSchedule: string;
+  /** A JSON template replacing the default layout of the RPPS+ bulk file. */
+  rppsPlusTemplate: string | null;
 }
 
 /** One documented environment variable: the README's configuration table is checked against this list. */
@@ -203,7 +207,8 @@ export const variables: VariableSpec[] = [
   },
   {
     name: 'CONFIANCE_SMTP_URL',
-    expected: 'une URL smtp:// ou smtps:// (identifiants possibles : smtps://utilisateur:motdepasse@hôte:465)',
+    expected:
+      'une URL smtp:// ou smtps:// (identifiants possibles : smtps://utilisateur:motdepasse@hôte:465)',
     defaultValue: '(aucun : les alertes restent affichées sur la console)',
     description: 'Serveur de messagerie des alertes d’expiration des certificats (90, 30 et 7 jours avant).',
   },
@@ -218,6 +223,13 @@ export const variables: VariableSpec[] = [
     expected: 'une expression cron (heure de Paris)',
     defaultValue: '0 7 * * *',
     description: 'Échéance du contrôle quotidien des certificats et de l’envoi des alertes.',
+  },
+  {
+    name: 'CONFIANCE_RPPS_PLUS_TEMPLATE',
+    expected: 'le chemin d’un fichier JSON (séparateur, format des dates, colonnes)',
+    defaultValue: '(modèle intégré, voir docs/prerequis.md)',
+    description:
+      'Modèle du fichier de chargement en masse RPPS+, dont la disposition officielle n’est pas publiée.',
   },
   {
     name: 'CONFIANCE_SESSION_SECRET',
@@ -343,6 +355,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const alertSchedule = raw('CONFIANCE_ALERT_SCHEDULE') ?? '0 7 * * *';
   if (!isCron(alertSchedule)) fail('CONFIANCE_ALERT_SCHEDULE', alertSchedule);
 
+  const rppsPlusTemplatePath = raw('CONFIANCE_RPPS_PLUS_TEMPLATE');
+  if (rppsPlusTemplatePath !== undefined) {
+    try {
+      parseTemplate(JSON.parse(readFileSync(rppsPlusTemplatePath, 'utf8')));
+    } catch (e) {
+      problems.push(`CONFIANCE_RPPS_PLUS_TEMPLATE : ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   const config: Config = {
     port,
     host,
@@ -363,6 +384,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret,
     smtp: smtpUrl !== undefined ? { url: smtpUrl, from: smtpFrom } : null,
     alertSchedule,
+    rppsPlusTemplate: rppsPlusTemplatePath ?? null,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -9,6 +9,7 @@ import { scheduleDirectoryRefresh } from './directory/schedule.ts';
 import type { TypedApp } from './http/typed.ts';
 import type { InsiClient } from './identity/insi/client.ts';
 import { insiClientFromConfig } from './identity/insi/configured.ts';
+import { scheduleCertificateAlerts } from './readiness/alerts.ts';
 import { version } from './version.ts';
 import { resolveSessionSecret } from './web/session.ts';
 
@@ -68,6 +69,7 @@ export async function startServer(
     // The first full check of the chain runs in the background; the console shows its progress.
     ctx.chain.refresh().catch((error: unknown) => app.log.error({ err: error }, 'audit chain check failed'));
     const refresh = scheduleDirectoryRefresh(db, config, app.log);
+    const alerts = scheduleCertificateAlerts(db, config, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     let closing: Promise<void> | undefined;
@@ -78,6 +80,7 @@ export async function startServer(
       close() {
         closing ??= (async () => {
           refresh?.stop();
+          alerts.stop();
           const timer = setTimeout(
             () => app.server.closeAllConnections(),
             config.shutdownTimeoutSeconds * 1000,

@@ -8,6 +8,8 @@ export const apiScopes = {
   'directory:read': 'Rechercher dans l’annuaire (API REST)',
   'identity:read': 'Consulter les identités des usagers',
   'identity:write': 'Enregistrer et qualifier les identités des usagers',
+  'readiness:read': 'Consulter les prérequis Ségur des établissements (contrats, personnel, certificats)',
+  'readiness:write': 'Renseigner les prérequis Ségur : organisme, contrats, profils, personnel, certificats',
 } as const;
 export type ApiScope = keyof typeof apiScopes;
 

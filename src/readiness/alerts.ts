@@ -1,10 +1,13 @@
+import { Cron } from 'croner';
+import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import { appendEvent } from '../audit/append.ts';
+import type { Config } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import type { StoredCertificate } from './certificate-store.ts';
 import { listCertificates } from './certificate-store.ts';
 import { usageLabels } from './certificates.ts';
-import type { Mailer } from './mailer.ts';
+import { type Mailer, smtpMailer } from './mailer.ts';
 
 /** Days before expiry when the administrators are warned; 0 is the day it expires. */
 export const alertThresholds = [90, 30, 7, 0] as const;
@@ -112,4 +115,19 @@ export async function runCertificateAlerts(
     }
   }
   return run;
+}
+
+/** The daily certificate check of a running server, mailing through the configured SMTP server if any. */
+export function scheduleCertificateAlerts(database: Database, config: Config, log: FastifyBaseLogger): Cron {
+  return new Cron(config.alertSchedule, { timezone: 'Europe/Paris', protect: true }, async () => {
+    const mailer = config.smtp ? smtpMailer(config.smtp) : null;
+    try {
+      const run = await runCertificateAlerts(database, mailer);
+      if (run.due > 0) log.info(run, 'certificate alerts');
+    } catch (error) {
+      log.error({ err: error }, 'certificate alerts failed');
+    } finally {
+      mailer?.close();
+    }
+  });
 }

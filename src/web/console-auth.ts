@@ -23,6 +23,9 @@ declare module 'fastify' {
   }
 }
 
+/** Scopes that open the console: the modules with pages behind a session. */
+const consoleScopes = /^(identity|readiness):/;
+
 /** A local return path only: an open redirect would send an agent elsewhere after signing in. */
 const localPath = (value: unknown) =>
   typeof value === 'string' && /^\/[A-Za-z0-9/_\-.?=&%]*$/.test(value) && !value.startsWith('//')
@@ -63,6 +66,8 @@ export interface ConsoleGuard {
   csrf(session: ConsoleSession): string;
   /** preHandler for form posts: the CSRF token of the session must come with the form. */
   checkForm(request: FastifyRequest): boolean;
+  /** The same check for a token read elsewhere (a multipart form's field). */
+  checkToken(request: FastifyRequest, token: unknown): boolean;
 }
 
 export async function consoleAuthRoutes(app: TypedApp, ctx: AppContext): Promise<ConsoleGuard> {
@@ -114,7 +119,7 @@ export async function consoleAuthRoutes(app: TypedApp, ctx: AppContext): Promise
     async (request, reply) => {
       const client = await authenticateApiToken(ctx.database, request.body.jeton.trim());
       const next = localPath(request.body.retour);
-      if (!client || !client.scopes.some((s) => s.startsWith('identity:'))) {
+      if (!client || !client.scopes.some((s) => consoleScopes.test(s))) {
         await appendEvent(ctx.database, {
           action: 'console.session.open',
           outcome: 'denied',
@@ -130,7 +135,7 @@ export async function consoleAuthRoutes(app: TypedApp, ctx: AppContext): Promise
           session: null,
           csrf: null,
           error: client
-            ? 'Ce jeton ne donne accès à aucune page de la console (droits identity:read ou identity:write requis).'
+            ? 'Ce jeton ne donne accès à aucune page de la console (droits identity:… ou readiness:… requis).'
             : 'Jeton inconnu, révoqué ou mal recopié.',
         });
       }
@@ -184,13 +189,20 @@ export async function consoleAuthRoutes(app: TypedApp, ctx: AppContext): Promise
     },
   );
 
+  const checkToken = (request: FastifyRequest, token: unknown) => {
+    const session = request.consoleSession;
+    return !!session && checkCsrf(secret, session, token);
+  };
+
   return {
     require(scope) {
       return async (request, reply) => {
         const session = await current(request);
+        // Writing a module's data includes reading it.
         const allowed =
           session?.scopes.includes(scope) ||
-          (scope === 'identity:read' && session?.scopes.includes('identity:write'));
+          (scope.endsWith(':read') &&
+            session?.scopes.includes(scope.replace(/:read$/, ':write') as ApiScope));
         if (session && allowed) {
           request.consoleSession = session;
           return;
@@ -209,9 +221,9 @@ export async function consoleAuthRoutes(app: TypedApp, ctx: AppContext): Promise
     },
     csrf: (session) => csrfToken(secret, session),
     checkForm(request) {
-      const session = request.consoleSession;
       const body = request.body as { csrf?: unknown } | undefined;
-      return !!session && checkCsrf(secret, session, body?.csrf);
+      return checkToken(request, body?.csrf);
     },
+    checkToken,
   };
 }

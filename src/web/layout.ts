@@ -12,7 +12,7 @@ export const navigation: NavItem[] = [
   { href: '/annuaire', label: 'Annuaire santé', available: true },
   { href: '/usagers', label: 'Usagers et INS', available: true },
   { href: '/connexion', label: 'Connexion des DUI', available: false },
-  { href: '/prerequis', label: 'Prérequis Ségur', available: false },
+  { href: '/prerequis', label: 'Prérequis Ségur', available: true },
   { href: '/consentements', label: 'Consentements et aidants', available: false },
   { href: '/tracabilite', label: 'Traçabilité', available: false },
   { href: '/api/v1/reference', label: 'API', available: true },
