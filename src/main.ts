@@ -18,6 +18,7 @@ import { MigrationError, migrate, migrationStatus } from './db/migrate.ts';
 import { directoryCommand } from './directory/cli.ts';
 import { ensureDemoDirectory } from './directory/demo.ts';
 import { ensureDemoUsagers } from './identity/demo.ts';
+import { ensureDemoOrganisation } from './readiness/demo.ts';
 import { startAnnuaireSandbox, startInsiSandbox } from './sandbox/start.ts';
 import { openConfiguredDatabase, type RunningServer, startServer } from './server.ts';
 import { version } from './version.ts';
@@ -126,6 +127,9 @@ program
     if (directory) say(`Annuaire de démonstration : ${directory}`);
     const usagers = await ensureDemoUsagers(server.database, insi?.client ?? null);
     if (usagers > 0) say(`Usagers de démonstration : ${usagers} identités synthétiques enregistrées.`);
+    const organisation = await ensureDemoOrganisation(server.database, insi?.client ?? null);
+    if (organisation)
+      say(`Organisme de démonstration : FINESS juridique ${organisation}, trois établissements.`);
     // The emulated national API serves the demo's own mirror, so a DUI can be tried against either.
     const sandbox = await startAnnuaireSandbox({
       database: server.database,
@@ -144,6 +148,7 @@ program
         `  FHIR (annuaire)    ${config.baseUrl}/fhir/Practitioner?name=mar`,
         `  API ANS émulée     ${sandbox.url}  (ESANTE-API-KEY: ${sandbox.apiKey})`,
         `  Usagers et INS     ${config.baseUrl}/usagers  (session : ${config.baseUrl}/session avec le jeton ci-dessous)`,
+        `  Prérequis Ségur    ${config.baseUrl}/prerequis`,
         `  INSi               ${insi ? `${insi.url} (bac à sable ; identités de test : ECETINSI, CORSE, TCHITCHI…)` : config.insi?.url}`,
         `  Référence de l’API ${config.baseUrl}/api/v1/reference`,
         `  Santé, métriques   ${config.baseUrl}/health  ${config.baseUrl}/metrics`,

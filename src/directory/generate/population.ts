@@ -133,8 +133,9 @@ export function structure(seed: number, index: number): Structure {
   const r = new Random(seed, 2, index);
   const category = structureCategoryDraw.draw(r);
   const p = place(r);
+  // The EJ's seat is drawn from its own stream, so that the three sites of an EJ name the same FINESS juridique.
   const ejIndex = index - (index % 3);
-  const ejPlace = ejIndex === index ? p : place(new Random(seed, 2, ejIndex));
+  const ejPlace = place(new Random(seed, 8, ejIndex));
   const centre = overseasCentres[p.departement];
   const point = centre
     ? { lat: centre.lat + (r.next() - 0.5) * 0.2, lon: centre.lon + (r.next() - 0.5) * 0.2 }
