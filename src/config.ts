@@ -351,7 +351,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The URL may hold a password: never echo it back.
     problems.push(`CONFIANCE_SMTP_URL n’est pas valide : attendu ${spec('CONFIANCE_SMTP_URL').expected}.`);
   const smtpFrom = raw('CONFIANCE_SMTP_FROM') ?? 'Confiance <confiance@localhost>';
-  if (!/^(?:[^<>@]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(smtpFrom)) fail('CONFIANCE_SMTP_FROM', smtpFrom);
+  if (!/^(?:[^<>@]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(smtpFrom))
+    fail('CONFIANCE_SMTP_FROM', smtpFrom);
   const alertSchedule = raw('CONFIANCE_ALERT_SCHEDULE') ?? '0 7 * * *';
   if (!isCron(alertSchedule)) fail('CONFIANCE_ALERT_SCHEDULE', alertSchedule);
 

@@ -63,20 +63,26 @@ function sumCoverage(all: StaffCoverage[]): StaffCoverage {
   };
 }
 
-/** The steps still to take across EGs and services, each once, in journey order: what to do next. */
+/**
+ * The steps still to take across EGs and services, each once: blocking steps first, then in journey order (a
+ * step's earliest place in any service's list), renewals to anticipate last.
+ */
 export function nextActions(establishments: EgDashboard[]): NextAction[] {
-  const byKey = new Map<string, NextAction>();
+  const byKey = new Map<string, NextAction & { rank: number }>();
   for (const eg of establishments)
     for (const s of eg.readiness.services)
-      for (const step of s.missing) {
+      s.missing.forEach((step, position) => {
         const key = `${step.id}\u0000${step.label}`;
-        const action = byKey.get(key) ?? { step, services: [], establishments: [] };
+        const action = byKey.get(key) ?? { step, services: [], establishments: [], rank: position };
+        action.rank = Math.min(action.rank, position);
         if (!action.services.includes(s.service)) action.services.push(s.service);
         if (!action.establishments.includes(eg.establishment.finess))
           action.establishments.push(eg.establishment.finess);
         byKey.set(key, action);
-      }
-  return [...byKey.values()].sort((a, b) => Number(!!a.step.ahead) - Number(!!b.step.ahead));
+      });
+  return [...byKey.values()]
+    .sort((a, b) => Number(!!a.step.ahead) - Number(!!b.step.ahead) || a.rank - b.rank)
+    .map(({ rank: _rank, ...action }) => action);
 }
 
 /** Everything the readiness dashboard shows for an organisme, computed at `now`. */

@@ -300,6 +300,13 @@ function agentCards(f: EgFacts, id: string, purpose: string): Step[] {
   ];
 }
 
+const qualifyIdentities = step(
+  'qualifier',
+  'Récupérer les titres d’identité à haut niveau de confiance et qualifier l’INS des usagers',
+  'Agents d’accueil',
+  'Structure',
+);
+
 function ins(f: EgFacts): Step[] {
   const steps: Step[] = [];
   if (f.editor.insWithCertificate) {
@@ -325,15 +332,7 @@ function ins(f: EgFacts): Step[] {
         'Structure',
       ),
     );
-  if (f.qualifiedShare === 0)
-    steps.push(
-      step(
-        'qualifier',
-        'Récupérer les titres d’identité à haut niveau de confiance et qualifier les identités des usagers',
-        'Agents d’accueil',
-        'Structure',
-      ),
-    );
+  if (f.qualifiedShare === 0) steps.push(qualifyIdentities);
   return steps;
 }
 
@@ -415,15 +414,8 @@ function dmpFeed(f: EgFacts): Step[] {
       ),
     );
   } else steps.push(...agentCards(f, 'cartes-dmp', 'alimentent le DMP'));
-  if (f.qualifiedShare === 0)
-    steps.push(
-      step(
-        'qualifier',
-        'Qualifier l’INS des usagers (aucun DMP n’est alimenté sans INS qualifié)',
-        'Agents d’accueil',
-        'Structure',
-      ),
-    );
+  // No DMP is fed without a qualified INS.
+  if (f.qualifiedShare === 0) steps.push(qualifyIdentities);
   if (!f.documentsIdentified)
     steps.push(
       step('documents', 'Identifier les documents à verser au DMP', 'Direction et éditeur', 'Éditeur du DUI'),
