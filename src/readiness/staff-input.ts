@@ -140,7 +140,6 @@ export function validateStaff(
   if (eCpsActive === null) errors.push(`e-CPS activée « ${raw.eCpsActive} » : oui ou non attendu`);
   const cardAgent = parseBoolean(raw.cardAgent ?? '');
   if (cardAgent === null) errors.push(`agent carte « ${raw.cardAgent} » : oui ou non attendu`);
-  if (eCpsActive && !idNat) errors.push('e-CPS activée sans numéro RPPS ou ADELI');
   if (errors.length > 0 || !startDate || !card) return { errors };
   return {
     value: {

@@ -394,7 +394,7 @@ ${
     : html``
 }
 <p>${p.toRegister} salarié(s) à enregistrer par l’employeur dans RPPS+. ${p.toRegister > 0 ? html`<a href="/prerequis/${o.finessEj}/personnel/rpps-plus.csv">Télécharger le fichier de chargement en masse RPPS+</a>.` : html``}</p>
-<table><caption>Registre du personnel (${String(d.staff.length)})</caption>
+<div class="table-scroll"><table><caption>Registre du personnel (${String(d.staff.length)})</caption>
 <thead><tr><th scope="col">Nom</th><th scope="col">Fonction</th><th scope="col">FINESS</th><th scope="col">RPPS / ADELI</th><th scope="col">Enregistré par</th><th scope="col">e-CPS</th><th scope="col">Boîte MSSanté</th><th scope="col">Carte</th></tr></thead>
 <tbody>${d.staff.map(
       (
@@ -404,7 +404,7 @@ ${
 <td>${s.idNat ? html`—` : authorityLabels[s.authority]}</td>
 <td>${s.eCpsActive ? 'activée' : s.idNat ? (s.email && s.mobile ? 'à activer' : 'coordonnées manquantes') : '—'}</td>
 <td>${s.mailboxes.length > 0 ? html`${s.mailboxes.join(', ')}` : '—'}</td><td>${s.card}</td></tr>`,
-    )}</tbody></table>`,
+    )}</tbody></table></div>`,
   });
 }
 

@@ -1,0 +1,50 @@
+import { sql } from 'kysely';
+import type { Database } from '../src/db/connect.ts';
+import { luhnKey } from '../src/directory/identifiers.ts';
+
+/** An RPPS idNat_PS (8 + 11 digits with its Luhn key) from a 10-digit body. */
+export const rppsIdNat = (body: string) => `8${body}${luhnKey(body)}`;
+
+export const fixtureEj = '690000011';
+/** Three EGs: an open EHPAD, an IME whose record lacks a phone number, a closed SAAD (CD competence). */
+export const fixtureEgs = ['690000012', '690000014', '690000016'] as const;
+
+const common = { row_hash: 'x', created_import: 1, changed_import: 1 };
+
+/**
+ * A directory holding just what the prerequisites need: the three EGs of one EJ, two professionals working at
+ * the first one (one with a personal MSSanté mailbox) and a homonym elsewhere.
+ */
+export async function seedOrganisationDirectory(database: Database): Promise<void> {
+  const sites = [
+    [fixtureEgs[0], 'EHPAD LES TILLEULS', '500', 'EHPAD', '0478000000', true],
+    [fixtureEgs[1], 'IME LES SOURCES', '183', 'IME', null, true],
+    [fixtureEgs[2], 'SAAD LES CHEMINS', '460', 'SAAD', '0478000002', false],
+  ] as const;
+  for (const [finess, name, code, label, phone, active] of sites)
+    await sql`insert into dir_structure (finess, finess_ej, raison_sociale, categorie_code, categorie, voie,
+        code_postal, commune, departement, telephone, siret, active, deactivated_at, row_hash, created_import,
+        changed_import, changed_at)
+      values (${finess}, ${fixtureEj}, ${name}, ${code}, ${label}, 'RUE DES LILAS', '69003', 'LYON', '69',
+        ${phone}, ${`300000012${finess.slice(-5)}`}, ${active}, ${active ? null : new Date('2026-03-02T10:00:00Z')},
+        ${common.row_hash}, 1, 1, now())`.execute(database.db);
+  const people = [
+    [rppsIdNat('1000000001'), 'DUPONT', 'Anne', fixtureEgs[0]],
+    [rppsIdNat('1000000002'), 'BERNARD', 'Marc', fixtureEgs[0]],
+    [rppsIdNat('1000000003'), 'BERNARD', 'Marc', '750000001'],
+  ] as const;
+  for (const [idNat, nom, prenom, site] of people) {
+    await sql`insert into dir_professional (id_nat, nom_exercice, prenom_exercice, row_hash, created_import,
+        changed_import, changed_at)
+      values (${idNat}, ${nom}, ${prenom}, 'x', 1, 1, now()) on conflict do nothing`.execute(database.db);
+    await sql`insert into dir_activity (key, id_nat, nom_exercice, prenom_exercice, finess_site, row_hash,
+        created_import, changed_import, changed_at)
+      values (${`${idNat}|${site}`}, ${idNat}, ${nom}, ${prenom}, ${site}, 'x', 1, 1, now())`.execute(
+      database.db,
+    );
+  }
+  await sql`insert into dir_mailbox (key, type, adresse, id_nat, row_hash, created_import, changed_import, changed_at)
+    values ('mb1', 'PER', 'anne.dupont@ehpad-tilleuls.mssante.fr', ${rppsIdNat('1000000001')}, 'x', 1, 1, now())`.execute(
+    database.db,
+  );
+}
