@@ -63,6 +63,9 @@ function sumCoverage(all: StaffCoverage[]): StaffCoverage {
   };
 }
 
+/** Steps that block every service until done. */
+const blocking = new Set(['finess', 'contrat']);
+
 /**
  * The steps still to take across EGs and services, each once: blocking steps first, then in journey order (a
  * step's earliest place in any service's list), renewals to anticipate last.
@@ -81,7 +84,12 @@ export function nextActions(establishments: EgDashboard[]): NextAction[] {
         byKey.set(key, action);
       });
   return [...byKey.values()]
-    .sort((a, b) => Number(!!a.step.ahead) - Number(!!b.step.ahead) || a.rank - b.rank)
+    .sort(
+      (a, b) =>
+        Number(!!a.step.ahead) - Number(!!b.step.ahead) ||
+        Number(!blocking.has(a.step.id)) - Number(!blocking.has(b.step.id)) ||
+        a.rank - b.rank,
+    )
     .map(({ rank: _rank, ...action }) => action);
 }
 
