@@ -7,6 +7,7 @@ import type { TypedApp } from '../http/typed.ts';
 import type { ConsoleGuard } from '../web/console-auth.ts';
 import { html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
+import { expiredFormPage } from '../web/pages/errors.ts';
 import { admissionPage, reviewPage, usagerPage, usagersPage } from '../web/pages/usagers.ts';
 import type { ConsoleSession } from '../web/session.ts';
 import { patient } from './fhir.ts';
@@ -50,17 +51,7 @@ const actorOf = (session: ConsoleSession | undefined): IdentityActor => ({
 const html200 = (reply: FastifyReply, body: string, status = 200) =>
   reply.code(status).type('text/html; charset=utf-8').send(body);
 
-function refusedForm(reply: FastifyReply) {
-  return html200(
-    reply,
-    layout({
-      title: 'Formulaire expiré',
-      body: html`<h1>Formulaire expiré</h1><p>Ce formulaire ne correspond plus à votre session (jeton anti-falsification absent ou périmé).
-Revenez à la page précédente, rechargez-la et recommencez.</p>`,
-    }),
-    403,
-  );
-}
+const refusedForm = (reply: FastifyReply) => html200(reply, expiredFormPage(), 403);
 
 /** The console's pages about usagers and the FHIR Patient read, behind console sessions and API tokens. */
 export async function identityRoutes(app: TypedApp, ctx: AppContext, guard: ConsoleGuard): Promise<void> {

@@ -33,6 +33,25 @@ export interface StoredCertificate {
   alertsSent: number[];
 }
 
+const audit = (
+  database: Database,
+  org: Organisation,
+  actor: ReadinessActor,
+  action: string,
+  fingerprint: string,
+  outcome: 'success' | 'failure' = 'success',
+  details: Record<string, unknown> = {},
+) =>
+  appendEvent(database, {
+    action: `readiness.certificate.${action}`,
+    outcome,
+    actor: { kind: 'professional', id: actor.id },
+    structureFiness: org.finessEj,
+    mie: { means: actor.means },
+    subject: { type: 'certificate', id: fingerprint },
+    details,
+  });
+
 /** Whether the certificate names this organisme: its EJ or one of its EGs (FINESS), or their SIRET/SIREN. */
 export function belongsTo(c: ParsedCertificate, org: Organisation): boolean {
   if (!c.structure) return false;
@@ -59,15 +78,7 @@ export async function addCertificate(
       `il est émis pour la structure ${c.structure.type} ${c.structure.value}, qui n’est pas de l’organisme ${org.finessEj}`,
     );
   if (problems.length > 0) {
-    await appendEvent(database, {
-      action: 'readiness.certificate.add',
-      outcome: 'failure',
-      actor: { kind: 'professional', id: actor.id },
-      structureFiness: org.finessEj,
-      mie: { means: actor.means },
-      subject: { type: 'certificate', id: c.fingerprint },
-      details: { usage, problems: problems.length },
-    });
+    await audit(database, org, actor, 'add', c.fingerprint, 'failure', { usage, problems: problems.length });
     throw new CertificateError(
       `Certificat refusé pour l’usage « ${usageLabels[usage]} » : ${problems.join(' ; ')}.`,
     );
@@ -82,14 +93,10 @@ export async function addCertificate(
     on conflict (fingerprint) do nothing`.execute(database.db);
   if (Number(inserted.numAffectedRows ?? 0) === 0)
     throw new ReadinessError('Ce certificat est déjà enregistré.', 409);
-  await appendEvent(database, {
-    action: 'readiness.certificate.add',
-    outcome: 'success',
-    actor: { kind: 'professional', id: actor.id },
-    structureFiness: org.finessEj,
-    mie: { means: actor.means },
-    subject: { type: 'certificate', id: c.fingerprint },
-    details: { usage, kind: c.kind, notAfter: c.notAfter.toISOString() },
+  await audit(database, org, actor, 'add', c.fingerprint, 'success', {
+    usage,
+    kind: c.kind,
+    notAfter: c.notAfter.toISOString(),
   });
 }
 
@@ -167,14 +174,7 @@ export async function markInstalled(
     where finess_ej = ${org.finessEj} and fingerprint = ${fingerprint}`.execute(database.db);
   if (Number(r.numAffectedRows ?? 0) === 0)
     throw new ReadinessError('Certificat inconnu pour cet organisme.', 404);
-  await appendEvent(database, {
-    action: 'readiness.certificate.installed',
-    outcome: 'success',
-    actor: { kind: 'professional', id: actor.id },
-    structureFiness: org.finessEj,
-    mie: { means: actor.means },
-    subject: { type: 'certificate', id: fingerprint },
-  });
+  await audit(database, org, actor, 'installed', fingerprint);
 }
 
 /** Remove a certificate (revoked, uploaded by mistake): the audit trail keeps that it existed. */
@@ -188,12 +188,5 @@ export async function removeCertificate(
     and fingerprint = ${fingerprint}`.execute(database.db);
   if (Number(r.numAffectedRows ?? 0) === 0)
     throw new ReadinessError('Certificat inconnu pour cet organisme.', 404);
-  await appendEvent(database, {
-    action: 'readiness.certificate.remove',
-    outcome: 'success',
-    actor: { kind: 'professional', id: actor.id },
-    structureFiness: org.finessEj,
-    mie: { means: actor.means },
-    subject: { type: 'certificate', id: fingerprint },
-  });
+  await audit(database, org, actor, 'remove', fingerprint);
 }

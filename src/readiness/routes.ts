@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import type { AppContext } from '../app-context.ts';
 import { requireScope } from '../auth/api-auth.ts';
 import type { TypedApp } from '../http/typed.ts';
 import type { ConsoleGuard } from '../web/console-auth.ts';
 import { html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
+import { expiredFormPage } from '../web/pages/errors.ts';
 import {
   certificatesPage,
   contractsPage,
@@ -26,6 +27,7 @@ import {
   createOrganisation,
   getOrganisation,
   listOrganisations,
+  type Organisation,
   type ReadinessActor,
   ReadinessError,
   updateEstablishment,
@@ -88,16 +90,7 @@ export async function readinessRoutes(app: TypedApp, ctx: AppContext, guard: Con
       ? parseTemplate(JSON.parse(readFileSync(ctx.config.rppsPlusTemplate, 'utf8')))
       : defaultRppsPlusTemplate;
 
-  const expired = (reply: FastifyReply) =>
-    html200(
-      reply,
-      layout({
-        title: 'Formulaire expiré',
-        body: html`<h1>Formulaire expiré</h1><p>Ce formulaire ne correspond plus à votre session (jeton anti-falsification absent ou périmé).
-Revenez à la page précédente, rechargez-la et recommencez.</p>`,
-      }),
-      403,
-    );
+  const expired = (reply: FastifyReply) => html200(reply, expiredFormPage(), 403);
 
   type Section = 'dashboard' | 'parametres' | 'contrats' | 'personnel' | 'certificats';
   const show = async (
@@ -155,6 +148,30 @@ Revenez à la page précédente, rechargez-la et recommencez.</p>`,
       return show(request, reply, ej, section, { error: r.message, status: r.status });
     }
   };
+
+  /** A console form on one organisme: CSRF checked, the change made, the section shown again with its outcome. */
+  const orgForm = <P extends TSchema, B extends TSchema>(
+    url: string,
+    params: P,
+    body: B,
+    section: Section,
+    change: (
+      org: Organisation,
+      r: { params: Static<P> & { ej: string }; body: Static<B>; actor: ReadinessActor },
+    ) => Promise<string>,
+  ) =>
+    app.post(url, { preHandler: canWrite, schema: { hide: true, params, body } }, async (request, reply) => {
+      if (!guard.checkForm(request)) return expired(reply);
+      const p = request.params as Static<P> & { ej: string };
+      return act(request, reply, p.ej, section, async () =>
+        change(await getOrganisation(ctx.database, p.ej), {
+          params: p,
+          body: request.body as Static<B>,
+          actor: actorOf(request),
+        }),
+      );
+    });
+  const CsrfOnly = Type.Object(Csrf, { additionalProperties: false });
 
   const Ok = Type.Object(
     { ok: Type.Optional(Type.String({ maxLength: 300 })) },
@@ -365,39 +382,29 @@ Revenez à la page précédente, rechargez-la et recommencez.</p>`,
     },
   );
 
-  app.post(
+  orgForm(
     '/prerequis/:ej/contrats',
-    {
-      preHandler: canWrite,
-      schema: {
-        hide: true,
-        params: Ej,
-        body: Type.Object(
-          {
-            ...Csrf,
-            level: Type.Union([Type.Literal('EJ'), Type.Literal('EG')]),
-            finess: Type.Optional(Type.String({ maxLength: 9 })),
-            representantLegal: Type.String({ maxLength: 100 }),
-            signedOn: DateField,
-            cdeReceivedOn: Type.Optional(DateField),
-          },
-          { additionalProperties: false },
-        ),
+    Ej,
+    Type.Object(
+      {
+        ...Csrf,
+        level: Type.Union([Type.Literal('EJ'), Type.Literal('EG')]),
+        finess: Type.Optional(Type.String({ maxLength: 9 })),
+        representantLegal: Type.String({ maxLength: 100 }),
+        signedOn: DateField,
+        cdeReceivedOn: Type.Optional(DateField),
       },
-    },
-    async (request, reply) => {
-      if (!guard.checkForm(request)) return expired(reply);
-      const b = request.body;
-      return act(request, reply, request.params.ej, 'contrats', async () => {
-        const org = await getOrganisation(ctx.database, request.params.ej);
-        await addContract(
-          ctx.database,
-          org,
-          { ...b, finess: b.finess ?? '', cdeReceivedOn: b.cdeReceivedOn ?? '' },
-          actorOf(request),
-        );
-        return 'Contrat d’adhésion enregistré.';
-      });
+      { additionalProperties: false },
+    ),
+    'contrats',
+    async (org, { body: b, actor }) => {
+      await addContract(
+        ctx.database,
+        org,
+        { ...b, finess: b.finess ?? '', cdeReceivedOn: b.cdeReceivedOn ?? '' },
+        actor,
+      );
+      return 'Contrat d’adhésion enregistré.';
     },
   );
 
@@ -407,114 +414,69 @@ Revenez à la page précédente, rechargez-la et recommencez.</p>`,
   });
   const DateBody = Type.Object({ ...Csrf, date: DateField }, { additionalProperties: false });
 
-  app.post(
-    '/prerequis/:ej/contrats/:id/cde',
-    { preHandler: canWrite, schema: { hide: true, params: IdParams, body: DateBody } },
-    async (request, reply) => {
-      if (!guard.checkForm(request)) return expired(reply);
-      return act(request, reply, request.params.ej, 'contrats', async () => {
-        const org = await getOrganisation(ctx.database, request.params.ej);
-        await recordCde(ctx.database, org, request.params.id, request.body.date, actorOf(request));
-        return 'Réception de la carte CDE enregistrée.';
-      });
-    },
-  );
+  orgForm('/prerequis/:ej/contrats/:id/cde', IdParams, DateBody, 'contrats', async (org, r) => {
+    await recordCde(ctx.database, org, r.params.id, r.body.date, r.actor);
+    return 'Réception de la carte CDE enregistrée.';
+  });
 
-  app.post(
+  orgForm(
     '/prerequis/:ej/profils',
-    {
-      preHandler: canWrite,
-      schema: {
-        hide: true,
-        params: Ej,
-        body: Type.Object(
-          {
-            ...Csrf,
-            role: Type.String({ maxLength: 30 }),
-            finessEg: Type.Optional(Type.String({ maxLength: 9 })),
-            person: Type.String({ maxLength: 100 }),
-            email: Type.Optional(Type.String({ maxLength: 200 })),
-            card: Type.String({ maxLength: 10 }),
-            healthProfessional: Checkbox,
-            editorStaff: Checkbox,
-            declaredVia: Type.Optional(Type.String({ maxLength: 20 })),
-            declaredOn: Type.Optional(DateField),
-          },
-          { additionalProperties: false },
-        ),
+    Ej,
+    Type.Object(
+      {
+        ...Csrf,
+        role: Type.String({ maxLength: 30 }),
+        finessEg: Type.Optional(Type.String({ maxLength: 9 })),
+        person: Type.String({ maxLength: 100 }),
+        email: Type.Optional(Type.String({ maxLength: 200 })),
+        card: Type.String({ maxLength: 10 }),
+        healthProfessional: Checkbox,
+        editorStaff: Checkbox,
+        declaredVia: Type.Optional(Type.String({ maxLength: 20 })),
+        declaredOn: Type.Optional(DateField),
       },
-    },
-    async (request, reply) => {
-      if (!guard.checkForm(request)) return expired(reply);
-      const b = request.body;
-      return act(request, reply, request.params.ej, 'contrats', async () => {
-        const org = await getOrganisation(ctx.database, request.params.ej);
-        await addRole(
-          ctx.database,
-          org,
-          {
-            role: b.role,
-            finessEg: b.finessEg ?? '',
-            person: b.person,
-            email: b.email ?? '',
-            card: b.card,
-            healthProfessional: !!b.healthProfessional,
-            editorStaff: !!b.editorStaff,
-            declaredVia: b.declaredVia ?? '',
-            declaredOn: b.declaredOn ?? '',
-          },
-          actorOf(request),
-        );
-        return 'Profil enregistré.';
-      });
+      { additionalProperties: false },
+    ),
+    'contrats',
+    async (org, { body: b, actor }) => {
+      await addRole(
+        ctx.database,
+        org,
+        {
+          role: b.role,
+          finessEg: b.finessEg ?? '',
+          person: b.person,
+          email: b.email ?? '',
+          card: b.card,
+          healthProfessional: !!b.healthProfessional,
+          editorStaff: !!b.editorStaff,
+          declaredVia: b.declaredVia ?? '',
+          declaredOn: b.declaredOn ?? '',
+        },
+        actor,
+      );
+      return 'Profil enregistré.';
     },
   );
 
-  app.post(
+  orgForm(
     '/prerequis/:ej/profils/:id/declaration',
-    {
-      preHandler: canWrite,
-      schema: {
-        hide: true,
-        params: IdParams,
-        body: Type.Object(
-          { ...Csrf, via: Type.String({ maxLength: 20 }), date: DateField },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (request, reply) => {
-      if (!guard.checkForm(request)) return expired(reply);
-      return act(request, reply, request.params.ej, 'contrats', async () => {
-        const org = await getOrganisation(ctx.database, request.params.ej);
-        await declareRole(
-          ctx.database,
-          org,
-          request.params.id,
-          request.body.via,
-          request.body.date,
-          actorOf(request),
-        );
-        return 'Déclaration enregistrée.';
-      });
+    IdParams,
+    Type.Object(
+      { ...Csrf, via: Type.String({ maxLength: 20 }), date: DateField },
+      { additionalProperties: false },
+    ),
+    'contrats',
+    async (org, r) => {
+      await declareRole(ctx.database, org, r.params.id, r.body.via, r.body.date, r.actor);
+      return 'Déclaration enregistrée.';
     },
   );
 
-  app.post(
-    '/prerequis/:ej/profils/:id/suppression',
-    {
-      preHandler: canWrite,
-      schema: { hide: true, params: IdParams, body: Type.Object(Csrf, { additionalProperties: false }) },
-    },
-    async (request, reply) => {
-      if (!guard.checkForm(request)) return expired(reply);
-      return act(request, reply, request.params.ej, 'contrats', async () => {
-        const org = await getOrganisation(ctx.database, request.params.ej);
-        await removeRole(ctx.database, org, request.params.id, actorOf(request));
-        return 'Profil retiré.';
-      });
-    },
-  );
+  orgForm('/prerequis/:ej/profils/:id/suppression', IdParams, CsrfOnly, 'contrats', async (org, r) => {
+    await removeRole(ctx.database, org, r.params.id, r.actor);
+    return 'Profil retiré.';
+  });
 
   app.post(
     '/prerequis/:ej/personnel/import',
@@ -567,34 +529,21 @@ Revenez à la page précédente, rechargez-la et recommencez.</p>`,
     fp: Type.String({ pattern: '^[0-9a-f]{64}$' }),
   });
 
-  app.post(
+  orgForm(
     '/prerequis/:ej/certificats/:fp/installation',
-    { preHandler: canWrite, schema: { hide: true, params: FpParams, body: DateBody } },
-    async (request, reply) => {
-      if (!guard.checkForm(request)) return expired(reply);
-      return act(request, reply, request.params.ej, 'certificats', async () => {
-        const org = await getOrganisation(ctx.database, request.params.ej);
-        await markInstalled(ctx.database, org, request.params.fp, request.body.date, actorOf(request));
-        return 'Installation du certificat enregistrée.';
-      });
+    FpParams,
+    DateBody,
+    'certificats',
+    async (org, r) => {
+      await markInstalled(ctx.database, org, r.params.fp, r.body.date, r.actor);
+      return 'Installation du certificat enregistrée.';
     },
   );
 
-  app.post(
-    '/prerequis/:ej/certificats/:fp/suppression',
-    {
-      preHandler: canWrite,
-      schema: { hide: true, params: FpParams, body: Type.Object(Csrf, { additionalProperties: false }) },
-    },
-    async (request, reply) => {
-      if (!guard.checkForm(request)) return expired(reply);
-      return act(request, reply, request.params.ej, 'certificats', async () => {
-        const org = await getOrganisation(ctx.database, request.params.ej);
-        await removeCertificate(ctx.database, org, request.params.fp, actorOf(request));
-        return 'Certificat retiré.';
-      });
-    },
-  );
+  orgForm('/prerequis/:ej/certificats/:fp/suppression', FpParams, CsrfOnly, 'certificats', async (org, r) => {
+    await removeCertificate(ctx.database, org, r.params.fp, r.actor);
+    return 'Certificat retiré.';
+  });
 
   app.get(
     '/api/v1/readiness/:ej',

@@ -119,7 +119,7 @@ export async function consoleAuthRoutes(app: TypedApp, ctx: AppContext): Promise
     async (request, reply) => {
       const client = await authenticateApiToken(ctx.database, request.body.jeton.trim());
       const next = localPath(request.body.retour);
-      if (!client || !client.scopes.some((s) => consoleScopes.test(s))) {
+      if (!client?.scopes.some((s) => consoleScopes.test(s))) {
         await appendEvent(ctx.database, {
           action: 'console.session.open',
           outcome: 'denied',

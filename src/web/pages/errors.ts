@@ -19,3 +19,12 @@ ${status >= 500 ? html`<p>Si le problème persiste, transmettez cet identifiant 
 <p><a href="/">Revenir à l’accueil</a></p>`,
   });
 }
+
+/** A console form whose anti-forgery token is missing or stale: the agent reloads and tries again. */
+export function expiredFormPage(): string {
+  return layout({
+    title: 'Formulaire expiré',
+    body: html`<h1>Formulaire expiré</h1><p>Ce formulaire ne correspond plus à votre session (jeton anti-falsification absent ou périmé).
+Revenez à la page précédente, rechargez-la et recommencez.</p>`,
+  });
+}
