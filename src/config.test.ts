@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -17,6 +20,11 @@ describe('loadConfig', () => {
   });
 
   it('reads every variable', () => {
+    const template = join(mkdtempSync(join(tmpdir(), 'confiance-config-')), 'rpps-plus.json');
+    writeFileSync(
+      template,
+      JSON.stringify({ separator: ';', dates: 'fr', columns: [{ header: 'NOM', field: 'nom' }] }),
+    );
     const config = loadConfig({
       PORT: '9000',
       HOST: '0.0.0.0',
@@ -42,6 +50,10 @@ describe('loadConfig', () => {
       CONFIANCE_INSI_CA: '/etc/confiance/igc-sante.pem',
       CONFIANCE_INSI_IDAM: 'IDAM-TEST',
       CONFIANCE_SESSION_SECRET: 's'.repeat(40),
+      CONFIANCE_SMTP_URL: 'smtps://alertes:secret@smtp.exemple.fr:465',
+      CONFIANCE_SMTP_FROM: 'Confiance <alertes@exemple.fr>',
+      CONFIANCE_ALERT_SCHEDULE: '30 6 * * 1-5',
+      CONFIANCE_RPPS_PLUS_TEMPLATE: template,
     });
     expect(config).toEqual({
       port: 9000,
@@ -73,7 +85,26 @@ describe('loadConfig', () => {
         idam: 'IDAM-TEST',
       },
       sessionSecret: 's'.repeat(40),
+      smtp: { url: 'smtps://alertes:secret@smtp.exemple.fr:465', from: 'Confiance <alertes@exemple.fr>' },
+      alertSchedule: '30 6 * * 1-5',
+      rppsPlusTemplate: template,
     });
+  });
+
+  it('refuses a wrong SMTP server without echoing its password, and names what is wrong in an RPPS+ template', () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'confiance-config-')), 'modele.json');
+    writeFileSync(bad, JSON.stringify({ separator: ';', dates: 'us', columns: [] }));
+    try {
+      loadConfig({ CONFIANCE_SMTP_URL: 'http://u:S3cr3tXY@x', CONFIANCE_RPPS_PLUS_TEMPLATE: bad });
+      expect.unreachable();
+    } catch (e) {
+      const message = String(e);
+      expect(message).not.toContain('S3cr3tXY');
+      expect(message).toContain('CONFIANCE_SMTP_URL n’est pas valide');
+      expect(message).toContain(
+        'Modèle RPPS+ invalide : dates : « fr » ou « iso » ; columns : une liste non vide.',
+      );
+    }
   });
 
   it('treats empty values as unset', () => {
