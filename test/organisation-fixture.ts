@@ -12,6 +12,19 @@ export const fixtureEgs = ['690000012', '690000014', '690000016'] as const;
 const common = { row_hash: 'x', created_import: 1, changed_import: 1 };
 
 /**
+ * A second EJ whose three EGs are all open ESMS (EHPAD, IME, SSIAD): what the demo looks for in a directory.
+ */
+export async function seedOpenOrganisation(database: Database, ej = '130000011'): Promise<string[]> {
+  const egs = [`${ej.slice(0, 8)}2`, `${ej.slice(0, 8)}4`, `${ej.slice(0, 8)}6`];
+  for (const [i, code] of ['500', '183', '354'].entries())
+    await sql`insert into dir_structure (finess, finess_ej, raison_sociale, categorie_code, voie, code_postal,
+        commune, telephone, siret, row_hash, created_import, changed_import, changed_at)
+      values (${egs[i]}, ${ej}, ${`ETABLISSEMENT ${i + 1}`}, ${code}, 'RUE DU PORT', '13002', 'MARSEILLE',
+        '0491000000', ${`3000000130000${i}`}, 'x', 1, 1, now())`.execute(database.db);
+  return egs;
+}
+
+/**
  * A directory holding just what the prerequisites need: the three EGs of one EJ, two professionals working at
  * the first one (one with a personal MSSanté mailbox) and a homonym elsewhere.
  */
@@ -47,4 +60,12 @@ export async function seedOrganisationDirectory(database: Database): Promise<voi
     values ('mb1', 'PER', 'anne.dupont@ehpad-tilleuls.mssante.fr', ${rppsIdNat('1000000001')}, 'x', 1, 1, now())`.execute(
     database.db,
   );
+}
+
+/** How many audit events of one action the trail holds. */
+export async function countAudit(database: Database, action: string): Promise<number> {
+  const r = await sql<{
+    n: number;
+  }>`select count(*)::int as n from audit_event where action = ${action}`.execute(database.db);
+  return r.rows[0]?.n ?? 0;
 }
