@@ -8,6 +8,8 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } fr
 import type { DestinationStream } from 'pino';
 import type { AppContext } from './app-context.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { createHub } from './auth/oidc/provider.ts';
+import { oidcPrefix, oidcRoutes } from './auth/oidc/routes.ts';
 import { fhirRoutes } from './directory/fhir/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { healthRoutes } from './http/health.ts';
@@ -177,6 +179,15 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     await identityRoutes(scope, ctx, guard);
     await readinessRoutes(scope, ctx, guard);
   });
+
+  const hub = await createHub({
+    database: ctx.database,
+    issuer: `${config.baseUrl}${oidcPrefix}`,
+    cookieSecret: ctx.sessionSecret,
+    trustProxy: config.trustProxy,
+    session: { absoluteSeconds: 10 * 3600, idleSeconds: 30 * 60 },
+  });
+  await app.register(async (scope) => oidcRoutes(scope, hub));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1', { schema: { hide: true } }, async () => ({

@@ -15,7 +15,9 @@ it('fills the demo with an organisme of three EGs at three stages, once', async 
     expect(await ensureDemoOrganisation(t.database, null)).toBeNull();
     const d = await loadDashboard(t.database, '130000011');
     const statuses = d.establishments.map((e) => e.readiness.services.map((s) => s.status));
-    const missing = d.establishments.map((e) => e.readiness.services.reduce((n, s) => n + s.missing.length, 0));
+    const missing = d.establishments.map((e) =>
+      e.readiness.services.reduce((n, s) => n + s.missing.length, 0),
+    );
     expect(statuses[0]).not.toContain('bloque');
     expect(statuses[1]).not.toContain('bloque');
     expect(missing[0]).toBeLessThan(missing[1] ?? 0);

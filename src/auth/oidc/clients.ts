@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { appendEvent } from '../../audit/append.ts';
+import type { Database } from '../../db/connect.ts';
+import type { ServiceProfile } from '../policy/sensitive.ts';
+
+/** A DUI registered with the hub: its OAuth metadata and what it is for the RIE rules. */
+export interface ClientInput {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri: string | null;
+  auth: { method: 'client_secret_basic' } | { method: 'private_key_jwt'; jwksUri: string };
+  profile: ServiceProfile;
+}
+
+export interface RegisteredClient {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri: string | null;
+  authMethod: string;
+  profile: ServiceProfile;
+  createdAt: Date;
+}
+
+export class ClientError extends Error {
+  override name = 'ClientError';
+}
+
+/** https, or http on the loopback for development; no fragment, no credentials (RFC 6749 §3.1.2). */
+export function redirectUriProblem(uri: string): string | null {
+  if (!URL.canParse(uri)) return `« ${uri} » n’est pas une URL absolue`;
+  const u = new URL(uri);
+  if (u.hash) return `« ${uri} » ne doit pas contenir de fragment (#)`;
+  if (u.username || u.password) return `« ${uri} » ne doit pas contenir d’identifiants`;
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback))
+    return `« ${uri} » doit être en https (http seulement sur la boucle locale)`;
+  return null;
+}
+
+export async function addClient(
+  database: Database,
+  input: ClientInput,
+  actorId: string,
+): Promise<{ clientId: string; clientSecret: string | null }> {
+  const problems: string[] = [];
+  if (!input.name.trim()) problems.push('nom manquant');
+  if (input.redirectUris.length === 0) problems.push('au moins une URL de retour est requise');
+  for (const u of [...input.redirectUris, ...input.postLogoutRedirectUris]) {
+    const p = redirectUriProblem(u);
+    if (p) problems.push(p);
+  }
+  if (input.backchannelLogoutUri) {
+    const p = redirectUriProblem(input.backchannelLogoutUri);
+    if (p) problems.push(p);
+  }
+  if (input.auth.method === 'private_key_jwt') {
+    const p = redirectUriProblem(input.auth.jwksUri);
+    if (p) problems.push(`jwks_uri : ${p}`);
+  }
+  if (problems.length > 0) throw new ClientError(`Client refusé : ${problems.join(' ; ')}.`);
+  const clientId = `dui_${randomBytes(9).toString('base64url')}`;
+  const clientSecret =
+    input.auth.method === 'client_secret_basic' ? randomBytes(32).toString('base64url') : null;
+  const metadata = {
+    client_id: clientId,
+    client_name: input.name.trim(),
+    redirect_uris: input.redirectUris,
+    post_logout_redirect_uris: input.postLogoutRedirectUris,
+    response_types: ['code'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: input.auth.method,
+    ...(clientSecret ? { client_secret: clientSecret } : {}),
+    ...(input.auth.method === 'private_key_jwt' ? { jwks_uri: input.auth.jwksUri } : {}),
+    ...(input.backchannelLogoutUri
+      ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true }
+      : {}),
+  };
+  await sql`insert into oidc_client (client_id, name, metadata, profile)
+    values (${clientId}, ${input.name.trim()}, ${JSON.stringify(metadata)}::jsonb, ${JSON.stringify(input.profile)}::jsonb)`.execute(
+    database.db,
+  );
+  await appendEvent(database, {
+    action: 'oidc.client.add',
+    outcome: 'success',
+    actor: { kind: 'system', id: actorId },
+    subject: { type: 'client', id: clientId },
+    details: { method: input.auth.method, redirects: input.redirectUris.length },
+  });
+  return { clientId, clientSecret };
+}
+
+interface Row {
+  client_id: string;
+  name: string;
+  metadata: {
+    redirect_uris: string[];
+    post_logout_redirect_uris?: string[];
+    backchannel_logout_uri?: string;
+    token_endpoint_auth_method: string;
+  };
+  profile: ServiceProfile;
+  created_at: Date;
+}
+
+const toClient = (r: Row): RegisteredClient => ({
+  clientId: r.client_id,
+  name: r.name,
+  redirectUris: r.metadata.redirect_uris,
+  postLogoutRedirectUris: r.metadata.post_logout_redirect_uris ?? [],
+  backchannelLogoutUri: r.metadata.backchannel_logout_uri ?? null,
+  authMethod: r.metadata.token_endpoint_auth_method,
+  profile: r.profile,
+  createdAt: r.created_at,
+});
+
+export async function listClients(database: Database): Promise<RegisteredClient[]> {
+  const r =
+    await sql<Row>`select client_id, name, metadata, profile, created_at from oidc_client order by name`.execute(
+      database.db,
+    );
+  return r.rows.map(toClient);
+}
+
+export async function getClient(database: Database, clientId: string): Promise<RegisteredClient | null> {
+  const r = await sql<Row>`select client_id, name, metadata, profile, created_at from oidc_client
+    where client_id = ${clientId}`.execute(database.db);
+  return r.rows[0] ? toClient(r.rows[0]) : null;
+}
+
+export async function removeClient(database: Database, clientId: string, actorId: string): Promise<void> {
+  const r = await sql`delete from oidc_client where client_id = ${clientId}`.execute(database.db);
+  if (Number(r.numAffectedRows ?? 0) === 0) throw new ClientError(`Client inconnu : ${clientId}.`);
+  // Its sessions, codes and tokens go with it.
+  await sql`delete from oidc_payload where payload->>'clientId' = ${clientId}`.execute(database.db);
+  await appendEvent(database, {
+    action: 'oidc.client.remove',
+    outcome: 'success',
+    actor: { kind: 'system', id: actorId },
+    subject: { type: 'client', id: clientId },
+  });
+}
