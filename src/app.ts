@@ -8,7 +8,6 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } fr
 import type { DestinationStream } from 'pino';
 import type { AppContext } from './app-context.ts';
 import { auditRoutes } from './audit/routes.ts';
-import { createHub } from './auth/oidc/provider.ts';
 import { oidcPrefix, oidcRoutes } from './auth/oidc/routes.ts';
 import { fhirRoutes } from './directory/fhir/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
@@ -180,6 +179,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     await readinessRoutes(scope, ctx, guard);
   });
 
+  // Loaded with the server only: oidc-provider warns on Node 20 at import, which CLI commands need not print.
+  const { createHub } = await import('./auth/oidc/provider.ts');
   const hub = await createHub({
     database: ctx.database,
     issuer: `${config.baseUrl}${oidcPrefix}`,

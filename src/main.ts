@@ -11,6 +11,8 @@ import {
   listApiTokens,
   revokeApiToken,
 } from './auth/api-token.ts';
+import { clientsCommand, oidcCommand } from './auth/oidc/cli.ts';
+import { ClientError } from './auth/oidc/clients.ts';
 import { frenchHelp } from './cli/french-help.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type Database, DatabaseUnavailableError } from './db/connect.ts';
@@ -36,7 +38,7 @@ function fail(error: unknown): never {
     complain(`Base de données indisponible : ${error.message}`);
     process.exit(69);
   }
-  if (error instanceof MigrationError || error instanceof ApiTokenError) {
+  if (error instanceof MigrationError || error instanceof ApiTokenError || error instanceof ClientError) {
     complain(error.message);
     process.exit(1);
   }
@@ -325,6 +327,14 @@ tokens
       if (!done) process.exitCode = 1;
     }),
   );
+
+const migrated: Parameters<typeof clientsCommand>[0] = (fn) =>
+  withDatabase(async (database, config) => {
+    await migrate(database);
+    return fn(database, config);
+  });
+program.addCommand(clientsCommand(migrated, say));
+program.addCommand(oidcCommand(migrated, say));
 
 program.addCommand(
   directoryCommand(

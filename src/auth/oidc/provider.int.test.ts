@@ -51,7 +51,9 @@ describeEachDriver('OpenID Connect provider for DUIs', (driver) => {
 
   it('requires PKCE, and refuses unregistered clients and redirect URIs with a French page', async () => {
     const base = `/oidc/auth?client_id=${clientId}&response_type=code&scope=openid&state=abcdefghijklmnopqrstuvwxyz012345`;
-    const noPkce = await s.app.inject({ url: `${base}&redirect_uri=${encodeURIComponent('https://dui.exemple.fr/callback')}` });
+    const noPkce = await s.app.inject({
+      url: `${base}&redirect_uri=${encodeURIComponent('https://dui.exemple.fr/callback')}`,
+    });
     expect(noPkce.statusCode).toBe(303);
     const location = new URL(String(noPkce.headers.location));
     expect(location.origin + location.pathname).toBe('https://dui.exemple.fr/callback');
@@ -62,7 +64,9 @@ describeEachDriver('OpenID Connect provider for DUIs', (driver) => {
     });
     expect(elsewhere.statusCode).toBe(400);
     expect(elsewhere.body).toContain('L’adresse de retour n’est pas déclarée pour ce logiciel.');
-    const unknown = await s.app.inject({ url: '/oidc/auth?client_id=inconnu&response_type=code&scope=openid' });
+    const unknown = await s.app.inject({
+      url: '/oidc/auth?client_id=inconnu&response_type=code&scope=openid',
+    });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.body).toContain('Ce logiciel n’est pas enregistré auprès de Confiance.');
   });

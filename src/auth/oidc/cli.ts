@@ -1,0 +1,127 @@
+import { Command, Option } from 'commander';
+import type { Config } from '../../config.ts';
+import type { Database } from '../../db/connect.ts';
+import type { ServiceProfile } from '../policy/sensitive.ts';
+import { sensitivity } from '../policy/sensitive.ts';
+import { addClient, listClients, removeClient } from './clients.ts';
+import { rotateSigningKey } from './keys.ts';
+
+type WithDatabase = <T>(fn: (database: Database, config: Config) => Promise<T>) => Promise<T>;
+type Say = (text: string) => void;
+
+const count = (v: string) => {
+  if (!/^\d{1,8}$/.test(v)) throw new Error(`« ${v} » n’est pas un nombre entier positif.`);
+  return Number(v);
+};
+
+/** `confiance clients add|list|remove` and `confiance oidc rotate-keys`. */
+export function clientsCommand(withDatabase: WithDatabase, say: Say): Command {
+  const clients = new Command('clients').description(
+    'Logiciels (DUI) qui délèguent leur connexion à Confiance.',
+  );
+  clients
+    .command('add')
+    .description('Enregistrer un DUI ; son secret n’est affiché qu’une fois.')
+    .requiredOption('--nom <nom>', 'nom du logiciel')
+    .requiredOption('--retour <url...>', 'URL de retour après connexion (redirect_uri)')
+    .option('--retour-deconnexion <url...>', 'URL de retour après déconnexion', [])
+    .option('--deconnexion-canal-arriere <url>', 'URL de déconnexion par canal arrière (back-channel logout)')
+    .option(
+      '--jwks-uri <url>',
+      'authentification private_key_jwt avec les clés publiées à cette URL (sinon : secret)',
+    )
+    .option('--sans-donnees-sante', 'le DUI ne traite pas de données de santé')
+    .option('--partage', 'le DUI est partagé au-delà d’une personne morale')
+    .option('--sans-service-partage', 'le DUI n’intègre aucun service partagé (DMP, MSSanté, INSi…)')
+    .option('--acces-exterieur', 'le DUI est accessible depuis l’extérieur du système d’information')
+    .addOption(new Option('--usagers-par-an <n>', 'nouveaux usagers par an').argParser(count).default(0))
+    .addOption(
+      new Option('--professionnels-par-an <n>', 'professionnels distincts par an')
+        .argParser(count)
+        .default(0),
+    )
+    .action(
+      (o: {
+        nom: string;
+        retour: string[];
+        retourDeconnexion: string[];
+        deconnexionCanalArriere?: string;
+        jwksUri?: string;
+        sansDonneesSante?: boolean;
+        partage?: boolean;
+        sansServicePartage?: boolean;
+        accesExterieur?: boolean;
+        usagersParAn: number;
+        professionnelsParAn: number;
+      }) =>
+        withDatabase(async (database) => {
+          const profile: ServiceProfile = {
+            processesHealthData: !o.sansDonneesSante,
+            shared: !!o.partage,
+            integratesShared: !o.sansServicePartage,
+            externalAccess: !!o.accesExterieur,
+            newUsagersPerYear: o.usagersParAn,
+            professionalsPerYear: o.professionnelsParAn,
+          };
+          const { clientId, clientSecret } = await addClient(
+            database,
+            {
+              name: o.nom,
+              redirectUris: o.retour,
+              postLogoutRedirectUris: o.retourDeconnexion,
+              backchannelLogoutUri: o.deconnexionCanalArriere ?? null,
+              auth: o.jwksUri
+                ? { method: 'private_key_jwt', jwksUri: o.jwksUri }
+                : { method: 'client_secret_basic' },
+              profile,
+            },
+            'cli',
+          );
+          const s = sensitivity(profile);
+          say(
+            `Client ${clientId} enregistré (${s.sensitive ? 'service sensible' : 'service non sensible'} : ${s.reasons.join(' ')})`,
+          );
+          if (clientSecret) say(`Secret (conservez-le, il ne sera plus affiché) :\n${clientSecret}`);
+        }),
+    );
+  clients
+    .command('list')
+    .description('Lister les DUI enregistrés.')
+    .action(() =>
+      withDatabase(async (database) => {
+        const list = await listClients(database);
+        if (list.length === 0) say('Aucun client.');
+        for (const c of list)
+          say(
+            `${c.clientId}  ${c.authMethod}  ${sensitivity(c.profile).sensitive ? 'sensible' : 'non sensible'}  ${c.name}  ${c.redirectUris.join(' ')}`,
+          );
+      }),
+    );
+  clients
+    .command('remove')
+    .description('Retirer un DUI, ses sessions et ses jetons.')
+    .argument('<client_id>')
+    .action((id: string) =>
+      withDatabase(async (database) => {
+        await removeClient(database, id, 'cli');
+        say(`Client ${id} retiré.`);
+      }),
+    );
+  return clients;
+}
+
+export function oidcCommand(withDatabase: WithDatabase, say: Say): Command {
+  const oidc = new Command('oidc').description('Fournisseur OpenID Connect de Confiance.');
+  oidc
+    .command('rotate-keys')
+    .description(
+      'Créer une nouvelle clé de signature ; les autres restent publiées le temps de la durée de vie des jetons.',
+    )
+    .action(() =>
+      withDatabase(async (database) => {
+        const kid = await rotateSigningKey(database);
+        say(`Nouvelle clé ${kid} ; elle signera après le redémarrage des instances.`);
+      }),
+    );
+  return oidc;
+}
