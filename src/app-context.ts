@@ -1,4 +1,5 @@
 import type { ChainMonitor } from './audit/verify.ts';
+import type { PscBroker } from './auth/broker/psc.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/connect.ts';
 import type { InsiClient } from './identity/insi/client.ts';
@@ -14,4 +15,8 @@ export interface AppContext {
   sessionSecret: string;
   /** The INSi client, when the téléservice (or the sandbox's) is configured. */
   insi: InsiClient | null;
+  /** The Pro Santé Connect broker, when a realm (or the sandbox's emulator) is configured. */
+  psc?: PscBroker | null;
+  /** The clock of login decisions: the RIE rules are dated, and tests set the date. */
+  now?: () => Date;
 }

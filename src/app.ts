@@ -8,6 +8,7 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } fr
 import type { DestinationStream } from 'pino';
 import type { AppContext } from './app-context.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { loginRoutes } from './auth/login/routes.ts';
 import { oidcPrefix, oidcRoutes } from './auth/oidc/routes.ts';
 import { fhirRoutes } from './directory/fhir/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
@@ -189,6 +190,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     session: { absoluteSeconds: 10 * 3600, idleSeconds: 30 * 60 },
   });
   await app.register(async (scope) => oidcRoutes(scope, hub));
+  await app.register(async (scope) => loginRoutes(scope, ctx, hub));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1', { schema: { hide: true } }, async () => ({

@@ -54,6 +54,11 @@ describe('loadConfig', () => {
       CONFIANCE_SMTP_FROM: 'Confiance <alertes@exemple.fr>',
       CONFIANCE_ALERT_SCHEDULE: '30 6 * * 1-5',
       CONFIANCE_RPPS_PLUS_TEMPLATE: template,
+      CONFIANCE_PSC_DISCOVERY_URL:
+        'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet/.well-known/wallet-openid-configuration',
+      CONFIANCE_PSC_CLIENT_ID: 'confiance',
+      CONFIANCE_PSC_CLIENT_SECRET: 'secret-psc',
+      CONFIANCE_RIE: 'v2',
     });
     expect(config).toEqual({
       port: 9000,
@@ -88,6 +93,13 @@ describe('loadConfig', () => {
       smtp: { url: 'smtps://alertes:secret@smtp.exemple.fr:465', from: 'Confiance <alertes@exemple.fr>' },
       alertSchedule: '30 6 * * 1-5',
       rppsPlusTemplate: template,
+      psc: {
+        discoveryUrl:
+          'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet/.well-known/wallet-openid-configuration',
+        clientId: 'confiance',
+        clientSecret: 'secret-psc',
+      },
+      rie: 'v2',
     });
   });
 

@@ -34,6 +34,10 @@ export interface Config {
   /** Where certificate expiry alerts are sent from; null: alerts stay on the console. */
   smtp: { url: string; from: string } | null;
   alertSchedule: string;
+  /** The Pro Santé Connect realm the hub brokers professionals' logins to. */
+  psc: { discoveryUrl: string; clientId: string; clientSecret: string } | null;
+  /** The RIE rule set the hub applies. */
+  rie: 'v1' | 'v2';
   /** A JSON template replacing the default layout of the RPPS+ bulk file. */
   rppsPlusTemplate: string | null;
 }
@@ -225,6 +229,33 @@ export const variables: VariableSpec[] = [
     description: 'Échéance du contrôle quotidien des certificats et de l’envoi des alertes.',
   },
   {
+    name: 'CONFIANCE_PSC_DISCOVERY_URL',
+    expected: 'l’URL https de .well-known/wallet-openid-configuration du royaume Pro Santé Connect',
+    defaultValue: '(aucune : la démonstration utilise l’émulateur du bac à sable)',
+    description:
+      'Découverte de Pro Santé Connect, vers qui le fournisseur de connexion renvoie les professionnels.',
+  },
+  {
+    name: 'CONFIANCE_PSC_CLIENT_ID',
+    expected: 'l’identifiant client attribué par l’ANS',
+    defaultValue: '(aucun)',
+    description:
+      'Identifiant de Confiance auprès de Pro Santé Connect ; requis avec `CONFIANCE_PSC_DISCOVERY_URL`.',
+  },
+  {
+    name: 'CONFIANCE_PSC_CLIENT_SECRET',
+    expected: 'le secret client attribué par l’ANS',
+    defaultValue: '(aucun)',
+    description: 'Secret client Pro Santé Connect ; jamais journalisé.',
+  },
+  {
+    name: 'CONFIANCE_RIE',
+    expected: 'v1 ou v2',
+    defaultValue: 'v1',
+    description:
+      'Version du référentiel d’identification électronique appliquée aux connexions (v2 : projet 2026).',
+  },
+  {
     name: 'CONFIANCE_RPPS_PLUS_TEMPLATE',
     expected: 'le chemin d’un fichier JSON (séparateur, format des dates, colonnes)',
     defaultValue: '(modèle intégré, voir docs/prerequis.md)',
@@ -356,6 +387,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const alertSchedule = raw('CONFIANCE_ALERT_SCHEDULE') ?? '0 7 * * *';
   if (!isCron(alertSchedule)) fail('CONFIANCE_ALERT_SCHEDULE', alertSchedule);
 
+  const pscDiscovery = raw('CONFIANCE_PSC_DISCOVERY_URL');
+  let psc: Config['psc'] = null;
+  if (pscDiscovery !== undefined) {
+    if (!/^https?:\/\/[^\s]+\/\.well-known\/[a-z-]+$/.test(pscDiscovery))
+      fail('CONFIANCE_PSC_DISCOVERY_URL', pscDiscovery);
+    const id = raw('CONFIANCE_PSC_CLIENT_ID');
+    const secret = raw('CONFIANCE_PSC_CLIENT_SECRET');
+    if (id === undefined || secret === undefined)
+      problems.push(
+        'CONFIANCE_PSC_CLIENT_ID et CONFIANCE_PSC_CLIENT_SECRET sont requis avec CONFIANCE_PSC_DISCOVERY_URL.',
+      );
+    else psc = { discoveryUrl: pscDiscovery, clientId: id, clientSecret: secret };
+  }
+  const rie = raw('CONFIANCE_RIE') ?? 'v1';
+  if (rie !== 'v1' && rie !== 'v2') fail('CONFIANCE_RIE', rie);
+
   const rppsPlusTemplatePath = raw('CONFIANCE_RPPS_PLUS_TEMPLATE');
   if (rppsPlusTemplatePath !== undefined) {
     try {
@@ -386,6 +433,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtp: smtpUrl !== undefined ? { url: smtpUrl, from: smtpFrom } : null,
     alertSchedule,
     rppsPlusTemplate: rppsPlusTemplatePath ?? null,
+    psc,
+    rie: rie === 'v2' ? 'v2' : 'v1',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

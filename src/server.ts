@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import type { AppContext } from './app-context.ts';
 import { appendEvent } from './audit/append.ts';
 import { ChainMonitor } from './audit/verify.ts';
+import { PscBroker, type PscSettings } from './auth/broker/psc.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
@@ -35,6 +36,8 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
 export interface ServerOptions {
   /** An INSi client other than the configured one (the demo's, on the sandbox). */
   insi?: InsiClient | null;
+  /** A Pro Santé Connect realm other than the configured one (the demo's emulator). */
+  psc?: PscSettings | null;
 }
 
 export async function startServer(
@@ -45,6 +48,7 @@ export async function startServer(
   const db = database ?? (await openConfiguredDatabase(config));
   // The server closes the INSi client it made from the configuration; one passed in belongs to the caller.
   const ownInsi = options.insi === undefined ? insiClientFromConfig(config) : null;
+  const pscSettings = options.psc === undefined ? config.psc : options.psc;
   try {
     const migration = await migrate(db);
     const ctx: AppContext = {
@@ -55,6 +59,7 @@ export async function startServer(
       startedAt: new Date(),
       sessionSecret: resolveSessionSecret(config.sessionSecret, config.dataDir),
       insi: ownInsi ?? options.insi ?? null,
+      psc: pscSettings ? new PscBroker(pscSettings, `${config.baseUrl}/connexion/psc/retour`) : null,
     };
     const app = await buildApp(ctx);
     await app.listen({ port: config.port, host: config.host });

@@ -23,7 +23,7 @@ export interface TestApp {
 export async function createTestApp(
   driver: DriverName,
   env: Record<string, string> = {},
-  options: { insi?: InsiClient } = {},
+  options: { insi?: InsiClient; now?: () => Date } = {},
 ): Promise<TestApp> {
   const t = await createTestDatabase(driver);
   const config = loadConfig({ LOG_LEVEL: 'info', CONFIANCE_DATA_DIR: '/tmp/confiance-test', ...env });
@@ -35,6 +35,7 @@ export async function createTestApp(
     startedAt: new Date(),
     sessionSecret: 'test-session-secret-of-at-least-32-characters',
     insi: options.insi ?? null,
+    ...(options.now ? { now: options.now } : {}),
   };
   const logs: string[] = [];
   const logStream = new Writable({

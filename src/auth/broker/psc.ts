@@ -1,0 +1,160 @@
+import * as oidc from 'openid-client';
+import { isRpps } from '../../directory/identifiers.ts';
+import { type Situation, situationsOf } from './situations.ts';
+
+export interface PscSettings {
+  /** The realm's `.well-known/wallet-openid-configuration` URL. */
+  discoveryUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** What a PSC login tells the hub about the professional. */
+export interface PscIdentity {
+  idNat: string;
+  acr: string;
+  /** `CARD` or `MOBILE` when PSC says so; otherwise deduced from `amr`. */
+  authMode: string | null;
+  amr: string[];
+  familyName: string | null;
+  givenName: string | null;
+  situations: Situation[];
+  /** The PSC id_token, kept to log out of PSC when the user asks to. */
+  idToken: string | null;
+}
+
+export class BrokerError extends Error {
+  override name = 'BrokerError';
+  constructor(
+    readonly code: 'acr' | 'identifier' | 'upstream' | 'state',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The `acr` values PSC returns for its substantiel means: `eidas1`, and lately `eidas2` (research §1.4). */
+export const acceptedAcr = ['eidas1', 'eidas2'];
+
+export interface PendingLogin {
+  state: string;
+  nonce: string;
+  verifier: string;
+}
+
+/**
+ * The hub as a client of Pro Santé Connect (openid-client): discovery under PSC's own name, `scope=openid
+ * scope_all`, `acr_values=eidas1`, PKCE, and an account keyed by `SubjectNameID`, never by `sub` or e-mail.
+ */
+export class PscBroker {
+  private configuration: Promise<oidc.Configuration> | undefined;
+
+  constructor(
+    readonly settings: PscSettings,
+    readonly redirectUri: string,
+  ) {}
+
+  private config(): Promise<oidc.Configuration> {
+    const insecure = this.settings.discoveryUrl.startsWith('http://');
+    this.configuration ??= oidc
+      .discovery(
+        new URL(this.settings.discoveryUrl),
+        this.settings.clientId,
+        this.settings.clientSecret,
+        undefined,
+        insecure ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      )
+      .catch((e: unknown) => {
+        this.configuration = undefined;
+        throw new BrokerError(
+          'upstream',
+          `Pro Santé Connect injoignable (${e instanceof Error ? e.message : String(e)}).`,
+        );
+      });
+    return this.configuration;
+  }
+
+  async start(): Promise<{ url: string; pending: PendingLogin }> {
+    const config = await this.config();
+    const pending: PendingLogin = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier: oidc.randomPKCECodeVerifier(),
+    };
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: this.redirectUri,
+      scope: 'openid scope_all',
+      acr_values: 'eidas1',
+      state: pending.state,
+      nonce: pending.nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(pending.verifier),
+      code_challenge_method: 'S256',
+    });
+    return { url: url.href, pending };
+  }
+
+  /** Exchanges the code, checks `acr` and reads the userinfo; refusals name what was wrong. */
+  async finish(currentUrl: URL, pending: PendingLogin): Promise<PscIdentity> {
+    const config = await this.config();
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
+        pkceCodeVerifier: pending.verifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
+    } catch (e) {
+      throw new BrokerError(
+        'upstream',
+        `Réponse de Pro Santé Connect refusée : ${e instanceof Error ? e.message : String(e)}.`,
+      );
+    }
+    const claims = tokens.claims();
+    const acr = typeof claims?.acr === 'string' ? claims.acr : '';
+    if (!acceptedAcr.includes(acr))
+      throw new BrokerError(
+        'acr',
+        `Niveau d’authentification « ${acr || 'absent'} » non accepté (eidas1 ou eidas2 attendu).`,
+      );
+    const info = (await oidc.fetchUserInfo(config, tokens.access_token, String(claims?.sub))) as Record<
+      string,
+      unknown
+    >;
+    const idNat = typeof info.SubjectNameID === 'string' ? info.SubjectNameID : '';
+    const valid = (idNat.startsWith('8') && isRpps(idNat.slice(1))) || /^0[0-9][0-9AB][0-9]{7}$/.test(idNat);
+    if (!valid)
+      throw new BrokerError(
+        'identifier',
+        `Identifiant national « ${idNat || 'absent'} » invalide (8 + RPPS ou 0 + ADELI).`,
+      );
+    const amr = Array.isArray(claims?.amr) ? claims.amr.map(String) : [];
+    const authMode =
+      typeof info.authMode === 'string'
+        ? info.authMode
+        : amr.includes('sc')
+          ? 'CARD'
+          : amr.length > 0
+            ? 'MOBILE'
+            : null;
+    return {
+      idNat,
+      acr,
+      authMode,
+      amr,
+      familyName: typeof info.family_name === 'string' ? info.family_name : null,
+      givenName: typeof info.given_name === 'string' ? info.given_name : null,
+      situations: situationsOf(info),
+      idToken: tokens.id_token ?? null,
+    };
+  }
+
+  /** Where to send the browser to end the PSC session, on the user's explicit logout only. */
+  async logoutUrl(idToken: string, postLogoutRedirectUri: string): Promise<string> {
+    const config = await this.config();
+    return oidc.buildEndSessionUrl(config, {
+      id_token_hint: idToken,
+      post_logout_redirect_uri: postLogoutRedirectUri,
+    }).href;
+  }
+}

@@ -1,0 +1,346 @@
+import { isIP } from 'node:net';
+import formbody from '@fastify/formbody';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type Provider from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
+import { Type } from 'typebox';
+import type { AppContext } from '../../app-context.ts';
+import { appendEvent } from '../../audit/append.ts';
+import type { TypedApp } from '../../http/typed.ts';
+import {
+  loginChoicePage,
+  loginRefusedPage,
+  type MeansOffer,
+  situationPage,
+} from '../../web/pages/connexion.ts';
+import { upsertAccount } from '../accounts.ts';
+import { BrokerError, type PendingLogin, type PscIdentity } from '../broker/psc.ts';
+import type { Situation } from '../broker/situations.ts';
+import { databaseAdapter } from '../oidc/adapter.ts';
+import { getClient } from '../oidc/clients.ts';
+import { decideLogin, means, ruleSetLabels } from '../policy/rie.ts';
+
+const Uid = Type.Object({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{10,64}$' }) });
+
+/** Loopback and private ranges are the structure's network; anything else is a remote access for the RIE. */
+export function isRemote(ip: string): boolean {
+  if (isIP(ip) === 0) return true;
+  const v4 = ip.replace(/^::ffff:/, '');
+  return !(
+    /^127\./.test(v4) ||
+    /^10\./.test(v4) ||
+    /^192\.168\./.test(v4) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(v4) ||
+    ip === '::1' ||
+    /^f[cd]/i.test(ip)
+  );
+}
+
+interface PscLogin extends AdapterPayload {
+  uid: string;
+  pending: PendingLogin;
+  identity?: PscIdentity;
+}
+
+const html = (reply: FastifyReply, body: string, status = 200) =>
+  reply.code(status).type('text/html; charset=utf-8').send(body);
+
+/**
+ * The login pages the provider sends people to (`/connexion/:uid`): the means the RIE allows for this DUI at this
+ * date, the round trip to Pro Santé Connect, the choice of a situation d'exercice, then back to the provider.
+ */
+export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider): Promise<void> {
+  await app.register(formbody);
+  const Store = databaseAdapter(ctx.database);
+  const pscLogins = new Store('PscLogin');
+  const now = () => ctx.now?.() ?? new Date();
+
+  const audit = (
+    request: FastifyRequest,
+    outcome: 'success' | 'denied' | 'failure',
+    details: Record<string, unknown>,
+    who: { idNat?: string; means?: string; acr?: string; finess?: string | null } = {},
+  ) =>
+    appendEvent(ctx.database, {
+      action: 'auth.login',
+      outcome,
+      actor: { kind: 'professional', id: who.idNat ?? `inconnu@${request.ip}` },
+      structureFiness: who.finess ?? null,
+      mie: { means: who.means ?? 'aucun', level: who.acr ?? null },
+      requestId: request.id,
+      details,
+    });
+
+  app.get('/connexion/:uid', { schema: { hide: true, params: Uid } }, async (request, reply) => {
+    const details = await hub.interactionDetails(request.raw, reply.raw).catch(() => null);
+    if (!details)
+      return html(
+        reply,
+        loginRefusedPage({
+          title: 'Demande de connexion expirée',
+          detail: 'Cette demande de connexion n’existe plus. Revenez au logiciel et recommencez.',
+          retry: null,
+        }),
+        400,
+      );
+    const client = await getClient(ctx.database, String(details.params.client_id));
+    if (!client)
+      return html(
+        reply,
+        loginRefusedPage({
+          title: 'Logiciel inconnu',
+          detail: 'Ce logiciel n’est plus enregistré.',
+          retry: null,
+        }),
+        400,
+      );
+    const at = now();
+    const remote = isRemote(request.ip);
+    const decide = (m: keyof typeof means) =>
+      decideLogin({
+        ruleSet: ctx.config.rie,
+        population: 'professionnel',
+        service: client.profile,
+        means: m,
+        at,
+        remote,
+      });
+    const offers: MeansOffer[] = [
+      {
+        id: 'psc',
+        label: 'Pro Santé Connect (e-CPS ou carte CPS)',
+        decision: decide('psc-e-cps'),
+        action: ctx.psc ? `/connexion/${details.uid}/psc` : null,
+      },
+    ];
+    return html(
+      reply,
+      loginChoicePage({ client: client.name, offers, ruleSet: ruleSetLabels[ctx.config.rie], at }),
+    );
+  });
+
+  app.post('/connexion/:uid/psc', { schema: { hide: true, params: Uid } }, async (request, reply) => {
+    const details = await hub.interactionDetails(request.raw, reply.raw).catch(() => null);
+    if (!details || !ctx.psc)
+      return html(
+        reply,
+        loginRefusedPage({
+          title: 'Connexion impossible',
+          detail: 'Pro Santé Connect n’est pas configuré ou la demande a expiré.',
+          retry: null,
+        }),
+        400,
+      );
+    try {
+      const { url, pending } = await ctx.psc.start();
+      await pscLogins.upsert(pending.state, { uid: details.uid, pending } satisfies PscLogin, 600);
+      return reply.redirect(url, 303);
+    } catch (e) {
+      if (!(e instanceof BrokerError)) throw e;
+      await audit(request, 'failure', { reason: e.code }, { means: 'psc' });
+      return html(
+        reply,
+        loginRefusedPage({
+          title: 'Pro Santé Connect indisponible',
+          detail: e.message,
+          retry: `/connexion/${details.uid}`,
+        }),
+        502,
+      );
+    }
+  });
+
+  app.get(
+    '/connexion/psc/retour',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          state: Type.Optional(Type.String({ maxLength: 200 })),
+          code: Type.Optional(Type.String({ maxLength: 2000 })),
+          error: Type.Optional(Type.String({ maxLength: 200 })),
+          error_description: Type.Optional(Type.String({ maxLength: 1000 })),
+          iss: Type.Optional(Type.String({ maxLength: 500 })),
+          session_state: Type.Optional(Type.String({ maxLength: 500 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const state = request.query.state ?? '';
+      const login = state ? ((await pscLogins.find(state)) as PscLogin | undefined) : undefined;
+      if (!login || login.consumed || !ctx.psc) {
+        await audit(request, 'denied', { reason: 'state' }, { means: 'psc' });
+        return html(
+          reply,
+          loginRefusedPage({
+            title: 'Retour de Pro Santé Connect refusé',
+            detail:
+              'Ce retour ne correspond à aucune connexion en cours (paramètre state inconnu, expiré ou déjà utilisé).',
+            retry: null,
+          }),
+          400,
+        );
+      }
+      await pscLogins.consume(state);
+      const retry = `/connexion/${login.uid}`;
+      if (request.query.error) {
+        await audit(request, 'denied', { reason: request.query.error }, { means: 'psc' });
+        return html(
+          reply,
+          loginRefusedPage({
+            title: 'Connexion annulée',
+            detail: `Pro Santé Connect a répondu : ${request.query.error}.`,
+            retry,
+          }),
+          400,
+        );
+      }
+      try {
+        const current = new URL(request.url, ctx.psc.redirectUri);
+        const identity = await ctx.psc.finish(current, login.pending);
+        await pscLogins.upsert(state, { ...login, identity, consumed: Math.floor(Date.now() / 1000) }, 600);
+        return reply.redirect(`/connexion/${login.uid}/situation`, 303);
+      } catch (e) {
+        if (!(e instanceof BrokerError)) throw e;
+        await audit(request, 'denied', { reason: e.code, detail: e.message }, { means: 'psc' });
+        return html(reply, loginRefusedPage({ title: 'Connexion refusée', detail: e.message, retry }), 400);
+      }
+    },
+  );
+
+  /** The PSC login of this interaction, once PSC has answered. */
+  const identityOf = async (uid: string) => {
+    const row = (await pscLogins.findByUid(uid)) as PscLogin | undefined;
+    return row?.identity ?? null;
+  };
+
+  const withDirectory = async (identity: PscIdentity) => {
+    const r = await sql<{ finess_site: string }>`select distinct finess_site from dir_activity
+      where id_nat = ${identity.idNat} and active and finess_site is not null`.execute(ctx.database.db);
+    const known = new Set(r.rows.map((x) => x.finess_site));
+    return identity.situations.map((s) => ({ ...s, verified: !!s.finessSite && known.has(s.finessSite) }));
+  };
+
+  const finish = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    identity: PscIdentity,
+    situation: (Situation & { verified: boolean }) | null,
+  ) => {
+    const details = await hub.interactionDetails(request.raw, reply.raw);
+    const meansId = identity.authMode === 'CARD' ? 'psc-cps' : 'psc-e-cps';
+    const client = await getClient(ctx.database, String(details.params.client_id));
+    const decision = decideLogin({
+      ruleSet: ctx.config.rie,
+      population: 'professionnel',
+      service: client?.profile ?? {
+        processesHealthData: true,
+        shared: false,
+        integratesShared: true,
+        externalAccess: true,
+        newUsagersPerYear: 0,
+        professionalsPerYear: 0,
+      },
+      means: meansId,
+      at: now(),
+      remote: isRemote(request.ip),
+    });
+    if (!decision.allowed) {
+      await audit(
+        request,
+        'denied',
+        { client: details.params.client_id, rules: decision.rules },
+        { idNat: identity.idNat, means: meansId, acr: identity.acr },
+      );
+      return html(
+        reply,
+        loginRefusedPage({ title: 'Connexion refusée', detail: decision.reasons.join(' '), retry: null }),
+        403,
+      );
+    }
+    const idNat = identity.idNat;
+    const first = identity.situations[0];
+    const sub = await upsertAccount(ctx.database, 'professionnel', idNat, {
+      idnat_ps: idNat,
+      rpps: idNat.startsWith('8') ? idNat.slice(1) : null,
+      adeli: idNat.startsWith('0') ? idNat.slice(1) : null,
+      family_name: identity.familyName,
+      given_name: identity.givenName,
+      nom_exercice: situation?.nomExercice ?? first?.nomExercice ?? identity.familyName,
+      prenom_exercice: situation?.prenomExercice ?? first?.prenomExercice ?? identity.givenName,
+      profession: situation?.professionCode ?? first?.professionCode ?? null,
+      situation: situation
+        ? {
+            finess_eg: situation.finessSite,
+            finess_ej: situation.finessEj,
+            siret: situation.siret,
+            raison_sociale: situation.raisonSociale,
+            role: situation.roleCode,
+            mode: situation.modeCode,
+            verifiee_annuaire: situation.verified,
+          }
+        : null,
+      moyen: {
+        identifiant: meansId,
+        libelle: means[meansId].label,
+        fournisseur: 'Pro Santé Connect',
+        authMode: identity.authMode,
+        acr: identity.acr,
+      },
+    });
+    await audit(
+      request,
+      'success',
+      {
+        client: details.params.client_id,
+        authMode: identity.authMode,
+        rules: decision.rules,
+        situationVerified: situation?.verified ?? null,
+      },
+      { idNat, means: meansId, acr: identity.acr, finess: situation?.finessSite ?? null },
+    );
+    reply.hijack();
+    await hub.interactionFinished(
+      request.raw,
+      reply.raw,
+      { login: { accountId: sub, acr: identity.acr, amr: identity.amr, remember: false } },
+      { mergeWithLastSubmission: false },
+    );
+  };
+
+  app.get('/connexion/:uid/situation', { schema: { hide: true, params: Uid } }, async (request, reply) => {
+    const identity = await identityOf(request.params.uid);
+    if (!identity) return reply.redirect(`/connexion/${request.params.uid}`, 303);
+    const situations = await withDirectory(identity);
+    if (situations.length <= 1) return finish(request, reply, identity, situations[0] ?? null);
+    return html(
+      reply,
+      situationPage({
+        action: `/connexion/${request.params.uid}/situation`,
+        name: [identity.givenName, identity.familyName].filter(Boolean).join(' '),
+        situations,
+        preselected: situations.find((s) => s.verified)?.key ?? null,
+      }),
+    );
+  });
+
+  app.post(
+    '/connexion/:uid/situation',
+    {
+      schema: {
+        hide: true,
+        params: Uid,
+        body: Type.Object({ situation: Type.String({ maxLength: 20 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const identity = await identityOf(request.params.uid);
+      if (!identity) return reply.redirect(`/connexion/${request.params.uid}`, 303);
+      const situations = await withDirectory(identity);
+      const chosen = situations.find((s) => s.key === request.body.situation);
+      if (!chosen) return reply.redirect(`/connexion/${request.params.uid}/situation`, 303);
+      return finish(request, reply, identity, chosen);
+    },
+  );
+}

@@ -1,0 +1,83 @@
+import type { Situation } from '../../auth/broker/situations.ts';
+import type { LoginDecision } from '../../auth/policy/rie.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { layout } from '../layout.ts';
+
+export interface MeansOffer {
+  id: string;
+  label: string;
+  decision: LoginDecision;
+  /** Where the button posts, when the means can be used here. */
+  action: string | null;
+}
+
+const reasonsList = (d: LoginDecision) =>
+  html`<ul class="hint">${d.reasons.map((r) => html`<li>${r}</li>`)}</ul>`;
+
+export function loginChoicePage(p: {
+  client: string;
+  offers: MeansOffer[];
+  ruleSet: string;
+  at: Date;
+  error?: string | null;
+}): string {
+  const date = new Intl.DateTimeFormat('fr-FR', {
+    timeZone: 'Europe/Paris',
+    dateStyle: 'long',
+    timeStyle: 'short',
+  }).format(p.at);
+  return layout({
+    title: 'Connexion',
+    body: html`<h1>Se connecter à ${p.client}</h1>
+<p>Le logiciel <strong>${p.client}</strong> délègue sa connexion à Confiance. Choisissez votre moyen d’identification.</p>
+${p.error ? html`<p class="notice" role="alert">${p.error}</p>` : html``}
+${p.offers.map(
+  (o) => html`<section class="means" aria-labelledby="means-${o.id}">
+<h2 id="means-${o.id}">${o.label}</h2>
+${
+  o.decision.allowed && o.action
+    ? html`<form method="post" action="${o.action}"><button type="submit">Continuer avec ${o.label}</button></form>`
+    : html`<p><span class="badge badge-error">Non admis ici</span></p>${reasonsList(o.decision)}`
+}
+</section>`,
+)}
+<p class="muted">Règles appliquées : ${p.ruleSet}, au ${date}.</p>`,
+  });
+}
+
+export function situationPage(p: {
+  action: string;
+  name: string;
+  situations: Array<Situation & { verified: boolean }>;
+  preselected: string | null;
+}): string {
+  const label = (s: Situation) =>
+    [
+      s.raisonSociale ?? 'Structure sans nom',
+      s.finessSite ? `FINESS ${s.finessSite}` : s.siret ? `SIRET ${s.siret}` : null,
+    ]
+      .filter(Boolean)
+      .join(' — ');
+  return layout({
+    title: 'Situation d’exercice',
+    body: html`<h1>Pour quelle structure vous connectez-vous ?</h1>
+<p>${p.name}, Pro Santé Connect indique plusieurs situations d’exercice. Choisissez celle de cette connexion : le logiciel
+la recevra avec votre identité.</p>
+<form method="post" action="${p.action}" class="criteria">
+<fieldset><legend>Situation d’exercice</legend>
+${p.situations.map(
+  (s, i) =>
+    html`<p><label><input type="radio" name="situation" value="${s.key}"${(p.preselected ? s.key === p.preselected : i === 0) ? html` checked` : html``}> ${label(s)}${s.verified ? html` <span class="badge badge-ok">vérifiée dans l’annuaire</span>` : html` <span class="badge badge-warn">absente de l’annuaire local</span>`}</label></p>`,
+)}
+</fieldset>
+<p><button type="submit">Continuer</button></p>
+</form>`,
+  });
+}
+
+export function loginRefusedPage(p: { title: string; detail: string; retry: string | null }): string {
+  return layout({
+    title: p.title,
+    body: html`<h1>${p.title}</h1><p>${p.detail}</p>${p.retry ? html`<p><a href="${p.retry}">Choisir un autre moyen</a></p>` : html``}` as SafeHtml,
+  });
+}
