@@ -21,6 +21,8 @@ import { directoryCommand } from './directory/cli.ts';
 import { ensureDemoDirectory } from './directory/demo.ts';
 import { ensureDemoUsagers } from './identity/demo.ts';
 import { ensureDemoOrganisation } from './readiness/demo.ts';
+import { startPscEmulator } from './sandbox/psc.ts';
+import { ensureSampleClient, startSampleDui } from './sandbox/sample-dui.ts';
 import { startAnnuaireSandbox, startInsiSandbox } from './sandbox/start.ts';
 import { openConfiguredDatabase, type RunningServer, startServer } from './server.ts';
 import { version } from './version.ts';
@@ -120,9 +122,38 @@ program
     const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
     // Without a configured INSi, the demo qualifies identities against the sandbox's emulated téléservice.
     const insi = config.insi ? null : await startInsiSandbox({ dataDir: config.dataDir });
-    const server = await startServer(config, undefined, insi ? { insi: insi.client } : {});
+    // Without a configured Pro Santé Connect, professionals log in through the sandbox's emulator, which reads
+    // the demo's directory: the database is opened first so that both share it.
+    const database = await openConfiguredDatabase(config);
+    await migrate(database);
+    const pscSecret = 'secret-du-bac-a-sable';
+    const psc = config.psc
+      ? null
+      : await startPscEmulator({
+          database,
+          clients: [
+            {
+              clientId: 'confiance',
+              clientSecret: pscSecret,
+              redirectUris: [`${config.baseUrl}/connexion/psc/retour`],
+            },
+          ],
+          authPort: config.port + 2,
+          walletPort: config.port + 3,
+        });
+    const server = await startServer(config, database, {
+      ...(insi ? { insi: insi.client } : {}),
+      ...(psc
+        ? { psc: { discoveryUrl: psc.discoveryUrl, clientId: 'confiance', clientSecret: pscSecret } }
+        : {}),
+    });
     const alsoStop: Array<() => Promise<void>> = [];
     if (insi) alsoStop.push(() => insi.close());
+    if (psc) alsoStop.push(() => psc.close());
+    const duiPort = config.port + 1;
+    const duiClient = await ensureSampleClient(database, `http://127.0.0.1:${duiPort}`);
+    const dui = await startSampleDui({ hubIssuer: `${config.baseUrl}/oidc`, ...duiClient, port: duiPort });
+    alsoStop.push(() => dui.close());
     stopOnSignals(server, alsoStop);
     const token = await demoToken(server, config);
     const directory = await ensureDemoDirectory(server.database, config.dataDir);
@@ -151,6 +182,9 @@ program
         `  API ANS émulée     ${sandbox.url}  (ESANTE-API-KEY: ${sandbox.apiKey})`,
         `  Usagers et INS     ${config.baseUrl}/usagers  (session : ${config.baseUrl}/session avec le jeton ci-dessous)`,
         `  Prérequis Ségur    ${config.baseUrl}/prerequis`,
+        `  Connexion (OIDC)   ${config.baseUrl}/oidc/.well-known/openid-configuration`,
+        `  DUI d’exemple      ${dui.url}  (« Se connecter » → Pro Santé Connect émulé → e-CPS ou carte CPS)`,
+        `  PSC émulé          ${psc ? psc.discoveryUrl : config.psc?.discoveryUrl}`,
         `  INSi               ${insi ? `${insi.url} (bac à sable ; identités de test : ECETINSI, CORSE, TCHITCHI…)` : config.insi?.url}`,
         `  Référence de l’API ${config.baseUrl}/api/v1/reference`,
         `  Santé, métriques   ${config.baseUrl}/health  ${config.baseUrl}/metrics`,

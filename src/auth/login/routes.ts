@@ -52,6 +52,13 @@ const html = (reply: FastifyReply, body: string, status = 200) =>
  */
 export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider): Promise<void> {
   await app.register(formbody);
+  // A login form ends in redirects to Pro Santé Connect and to the DUI, other origins that the console's
+  // `form-action 'self'` would block in the browser: these pages drop that one directive.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string') reply.header('content-security-policy', csp.replace(/form-action[^;]*;?/, ''));
+    return payload;
+  });
   const Store = databaseAdapter(ctx.database);
   const pscLogins = new Store('PscLogin');
   const now = () => ctx.now?.() ?? new Date();

@@ -63,7 +63,7 @@ export function situationPage(p: {
     body: html`<h1>Pour quelle structure vous connectez-vous ?</h1>
 <p>${p.name}, Pro Santé Connect indique plusieurs situations d’exercice. Choisissez celle de cette connexion : le logiciel
 la recevra avec votre identité.</p>
-<form method="post" action="${p.action}" class="criteria">
+<form method="post" action="${p.action}">
 <fieldset><legend>Situation d’exercice</legend>
 ${p.situations.map(
   (s, i) =>
