@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
@@ -82,6 +83,7 @@ export async function startSampleDui(options: {
 }): Promise<RunningSampleDui> {
   const app = Fastify({ logger: false });
   await app.register(cookie);
+  await app.register(formbody);
   const base = `http://127.0.0.1:${options.port}`;
   let configuration: Promise<oidc.Configuration> | undefined;
   const config = () => {

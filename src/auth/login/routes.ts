@@ -56,7 +56,8 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
   // `form-action 'self'` would block in the browser: these pages drop that one directive.
   app.addHook('onSend', async (_request, reply, payload) => {
     const csp = reply.getHeader('content-security-policy');
-    if (typeof csp === 'string') reply.header('content-security-policy', csp.replace(/form-action[^;]*;?/, ''));
+    if (typeof csp === 'string')
+      reply.header('content-security-policy', csp.replace(/form-action[^;]*;?/, ''));
     return payload;
   });
   const Store = databaseAdapter(ctx.database);

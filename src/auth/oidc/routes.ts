@@ -17,6 +17,10 @@ export async function oidcRoutes(app: TypedApp, provider: Provider): Promise<voi
     reply: { hijack(): void; raw: import('node:http').ServerResponse },
   ) => {
     reply.hijack();
+    // The provider's own pages (logout confirmation) end in redirects to the DUI: drop `form-action 'self'`.
+    const csp = reply.raw.getHeader('content-security-policy');
+    if (typeof csp === 'string')
+      reply.raw.setHeader('content-security-policy', csp.replace(/form-action[^;]*;?/, ''));
     const raw = request.raw as IncomingMessage & { originalUrl?: string };
     const url = raw.url ?? '/';
     raw.originalUrl = url;
