@@ -1,0 +1,291 @@
+// Complete logins (authorization code + PKCE) of professionals through the hub and the PSC emulator, by
+// concurrent HTTP clients without a browser; the hub's token endpoint latency, against a bare oidc-provider token
+// endpoint (in-memory storage, no Fastify, same machine) measured in the same run.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { exportJWK, generateKeyPair } from 'jose';
+import { sql } from 'kysely';
+import Provider from 'oidc-provider';
+import * as oidc from 'openid-client';
+import pg from 'pg';
+import { addClient } from '../src/auth/oidc/clients.ts';
+import { loadConfig } from '../src/config.ts';
+import { type Database, openDatabase } from '../src/db/connect.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { luhnKey } from '../src/directory/identifiers.ts';
+import { startPscEmulator } from '../src/sandbox/psc.ts';
+import { startServer } from '../src/server.ts';
+import { HttpSession } from '../test/http-session.ts';
+import { freePort } from '../test/ports.ts';
+import { type Figure, report } from './lib.ts';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '15' },
+    concurrency: { type: 'string', default: '16' },
+    postgres: {
+      type: 'string',
+      default: process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test',
+    },
+  },
+});
+const seconds = Number(values.duration);
+const concurrency = Number(values.concurrency);
+const say = (text: string) => process.stdout.write(`${text}\n`);
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+const rpps = (n: number) => {
+  const body = String(1_000_000_000 + n);
+  return `8${body}${luhnKey(body)}`;
+};
+
+async function postgresDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const name = `confiance_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: values.postgres });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(values.postgres as string);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.href, poolMax: 20 });
+  return {
+    database,
+    drop: async () => {
+      await database.close();
+      const c = new pg.Client({ connectionString: values.postgres });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** 500 professionals with one situation each: the login needs no choice of situation. */
+async function seed(database: Database) {
+  const ids = Array.from({ length: 500 }, (_, i) => rpps(i));
+  await sql`insert into dir_professional (id_nat, nom_exercice, prenom_exercice, row_hash, created_import, changed_import, changed_at)
+    select id, 'BANC', 'Prenom', 'x', 1, 1, now() from unnest(${ids}::text[]) as id`.execute(database.db);
+  await sql`insert into dir_activity (key, id_nat, nom_exercice, prenom_exercice, finess_site, finess_ej, raison_sociale, profession_code, row_hash, created_import, changed_import, changed_at)
+    select id || '|a', id, 'BANC', 'Prenom', '690000012', '690000011', 'EHPAD DU BANC', '60', 'x', 1, 1, now()
+    from unnest(${ids}::text[]) as id`.execute(database.db);
+  return ids;
+}
+
+const { database, drop } = await postgresDatabase();
+await migrate(database);
+const people = await seed(database);
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const psc = await startPscEmulator({
+  database,
+  clients: [{ clientId: 'confiance', clientSecret: 'banc', redirectUris: [`${base}/connexion/psc/retour`] }],
+});
+const server = await startServer(
+  loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    CONFIANCE_BASE_URL: base,
+    LOG_LEVEL: 'silent',
+    CONFIANCE_DATA_DIR: '/tmp/confiance-bench-login',
+    CONFIANCE_RATE_LIMIT_MAX: '1000000',
+    CONFIANCE_DB_POOL_MAX: '20',
+  }),
+  database,
+  { psc: { discoveryUrl: psc.discoveryUrl, clientId: 'confiance', clientSecret: 'banc' } },
+);
+const duiRedirect = 'http://127.0.0.1:9/callback';
+const dui = await addClient(
+  database,
+  {
+    name: 'DUI du banc',
+    redirectUris: [duiRedirect],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: null,
+    auth: { method: 'client_secret_basic' },
+    profile: {
+      processesHealthData: true,
+      shared: false,
+      integratesShared: true,
+      externalAccess: true,
+      newUsagersPerYear: 0,
+      professionalsPerYear: 0,
+    },
+  },
+  'banc',
+);
+const config = await oidc.discovery(
+  new URL(`${base}/oidc`),
+  dui.clientId,
+  dui.clientSecret as string,
+  undefined,
+  {
+    execute: [oidc.allowInsecureRequests],
+  },
+);
+
+let n = 0;
+const tokenLatencies: number[] = [];
+const loginLatencies: number[] = [];
+async function login(): Promise<void> {
+  const started = performance.now();
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: duiRedirect,
+    scope: 'openid profile professionnel',
+    state,
+    nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const browser = new HttpSession();
+  const choice = await browser.follow(url.href);
+  const action = /action="(\/connexion\/[^"]+\/psc)"/.exec(await choice.res.text())?.[1];
+  const wallet = await browser.postForm(`${base}${action}`, {});
+  await wallet.res.text();
+  n += 1;
+  const back = await browser.postForm(
+    wallet.url,
+    { autre: people[n % people.length] as string, moyen: 'MOBILE' },
+    (l) => l.startsWith(duiRedirect),
+  );
+  const t0 = performance.now();
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(back.url), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  tokenLatencies.push(performance.now() - t0);
+  if (!tokens.access_token) throw new Error('no access token');
+  loginLatencies.push(performance.now() - started);
+}
+
+async function run(
+  task: () => Promise<void>,
+  duration: number,
+): Promise<{ count: number; seconds: number; errors: number }> {
+  const end = performance.now() + duration * 1000;
+  let count = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        try {
+          await task();
+          count += 1;
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  return { count, errors, seconds: (performance.now() - started) / 1000 };
+}
+
+say(`Connexions complètes (${concurrency} clients, ${seconds} s)…`);
+await run(login, 2);
+tokenLatencies.length = 0;
+loginLatencies.length = 0;
+const logins = await run(login, seconds);
+say(`  ${logins.count} connexions en ${logins.seconds.toFixed(1)} s, ${logins.errors} erreur(s)`);
+
+// Baseline: a bare oidc-provider, in memory, whose token endpoint redeems codes minted through its models.
+const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+const barePort = await freePort();
+const bare = new Provider(`http://127.0.0.1:${barePort}`, {
+  clients: [{ client_id: 'bare', client_secret: 'bare-secret', redirect_uris: [duiRedirect] }],
+  jwks: { keys: [{ ...(await exportJWK(privateKey)), use: 'sig', alg: 'RS256' }] as never },
+  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+  features: { devInteractions: { enabled: false } },
+});
+const bareServer = createServer(bare.callback());
+await new Promise<void>((resolve) => bareServer.listen(barePort, '127.0.0.1', resolve));
+const bareClient = await bare.Client.find('bare');
+if (!bareClient) throw new Error('bare client missing');
+const bareLatencies: number[] = [];
+async function bareExchange() {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const accountId = randomUUID();
+  const grant = new bare.Grant({ clientId: 'bare', accountId });
+  grant.addOIDCScope('openid');
+  const grantId = await grant.save();
+  const code = await new bare.AuthorizationCode({
+    accountId,
+    client: bareClient,
+    grantId,
+    redirectUri: duiRedirect,
+    scope: 'openid',
+    codeChallenge: await oidc.calculatePKCECodeChallenge(verifier),
+    codeChallengeMethod: 'S256',
+  }).save();
+  const t0 = performance.now();
+  const res = await fetch(`http://127.0.0.1:${barePort}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from('bare:bare-secret').toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: duiRedirect,
+      code_verifier: verifier,
+    }),
+  });
+  await res.json();
+  if (res.status !== 200) throw new Error(`bare token ${res.status}`);
+  bareLatencies.push(performance.now() - t0);
+}
+say('Point de jeton oidc-provider nu…');
+await run(bareExchange, 2);
+bareLatencies.length = 0;
+const bareRun = await run(bareExchange, Math.min(seconds, 10));
+
+const figures: Figure[] = [
+  {
+    name: 'connexions complètes par seconde (PKCE, PSC émulé)',
+    driver: 'postgres',
+    value: logins.count / logins.seconds,
+    unit: 'connexions/s',
+    baseline: {
+      name: 'échanges de code par seconde, oidc-provider nu',
+      value: bareRun.count / bareRun.seconds,
+    },
+  },
+  {
+    name: 'point de jeton p99',
+    driver: 'postgres',
+    value: percentile(tokenLatencies, 99),
+    unit: 'ms',
+    baseline: { name: 'point de jeton oidc-provider nu p99', value: percentile(bareLatencies, 99) },
+  },
+  {
+    name: 'point de jeton p50',
+    driver: 'postgres',
+    value: percentile(tokenLatencies, 50),
+    unit: 'ms',
+    baseline: { name: 'point de jeton oidc-provider nu p50', value: percentile(bareLatencies, 50) },
+  },
+  {
+    name: 'durée d’une connexion complète p95',
+    driver: 'postgres',
+    value: percentile(loginLatencies, 95),
+    unit: 'ms',
+    baseline: { name: 'point de jeton oidc-provider nu p95', value: percentile(bareLatencies, 95) },
+  },
+];
+report('login', figures, {
+  concurrency,
+  seconds,
+  errors: logins.errors,
+  note: 'Charge, fournisseur, émulateur PSC et base sur la même machine (2 cœurs), dans un seul processus Node.',
+});
+bareServer.close();
+await server.close();
+await psc.close();
+await drop().catch(() => {});
