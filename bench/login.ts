@@ -205,8 +205,9 @@ const bare = new Provider(`http://127.0.0.1:${barePort}`, {
 });
 const bareServer = createServer(bare.callback());
 await new Promise<void>((resolve) => bareServer.listen(barePort, '127.0.0.1', resolve));
-const bareClient = await bare.Client.find('bare');
-if (!bareClient) throw new Error('bare client missing');
+const found = await bare.Client.find('bare');
+if (!found) throw new Error('bare client missing');
+const bareClient = found;
 const bareLatencies: number[] = [];
 async function bareExchange() {
   const verifier = oidc.randomPKCECodeVerifier();
