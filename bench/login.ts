@@ -221,6 +221,7 @@ async function bareExchange() {
     grantId,
     redirectUri: duiRedirect,
     scope: 'openid',
+    gty: 'authorization_code',
     codeChallenge: await oidc.calculatePKCECodeChallenge(verifier),
     codeChallengeMethod: 'S256',
   }).save();
