@@ -21,10 +21,7 @@ describe('local passwords', () => {
   });
 
   it('generates strong passwords and verifies argon2id hashes', async () => {
-    fc.assert(
-      fc.property(fc.constant(null), () => expect(passwordStrength(generatePassword()).ok).toBe(true)),
-      { numRuns: 50 },
-    );
+    for (let i = 0; i < 50; i++) expect(passwordStrength(generatePassword()).ok).toBe(true);
     const hash = await hashPassword('Tilleul7!');
     expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(await verifyPassword('Tilleul7!', hash)).toBe(true);
