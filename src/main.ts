@@ -11,7 +11,8 @@ import {
   listApiTokens,
   revokeApiToken,
 } from './auth/api-token.ts';
-import { clientsCommand, oidcCommand } from './auth/oidc/cli.ts';
+import { LocalAccountError } from './auth/local/accounts.ts';
+import { clientsCommand, localAccountsCommand, oidcCommand } from './auth/oidc/cli.ts';
 import { ClientError } from './auth/oidc/clients.ts';
 import { frenchHelp } from './cli/french-help.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
@@ -21,7 +22,6 @@ import { directoryCommand } from './directory/cli.ts';
 import { ensureDemoDirectory } from './directory/demo.ts';
 import { ensureDemoUsagers } from './identity/demo.ts';
 import { ensureDemoOrganisation } from './readiness/demo.ts';
-import { startPscEmulator } from './sandbox/psc.ts';
 import { ensureSampleClient, startSampleDui } from './sandbox/sample-dui.ts';
 import { startAnnuaireSandbox, startInsiSandbox } from './sandbox/start.ts';
 import { openConfiguredDatabase, type RunningServer, startServer } from './server.ts';
@@ -40,7 +40,12 @@ function fail(error: unknown): never {
     complain(`Base de données indisponible : ${error.message}`);
     process.exit(69);
   }
-  if (error instanceof MigrationError || error instanceof ApiTokenError || error instanceof ClientError) {
+  if (
+    error instanceof MigrationError ||
+    error instanceof ApiTokenError ||
+    error instanceof ClientError ||
+    error instanceof LocalAccountError
+  ) {
     complain(error.message);
     process.exit(1);
   }
@@ -127,6 +132,7 @@ program
     const database = await openConfiguredDatabase(config);
     await migrate(database);
     const pscSecret = 'secret-du-bac-a-sable';
+    const { startPscEmulator } = await import('./sandbox/psc.ts');
     const psc = config.psc
       ? null
       : await startPscEmulator({
@@ -369,6 +375,7 @@ const migrated: Parameters<typeof clientsCommand>[0] = (fn) =>
   });
 program.addCommand(clientsCommand(migrated, say));
 program.addCommand(oidcCommand(migrated, say));
+program.addCommand(localAccountsCommand(migrated, say));
 
 program.addCommand(
   directoryCommand(

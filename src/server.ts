@@ -38,6 +38,8 @@ export interface ServerOptions {
   insi?: InsiClient | null;
   /** A Pro Santé Connect realm other than the configured one (the demo's emulator). */
   psc?: PscSettings | null;
+  /** The clock of login decisions (tests set the date the RIE rules are read at). */
+  now?: () => Date;
 }
 
 export async function startServer(
@@ -60,6 +62,7 @@ export async function startServer(
       sessionSecret: resolveSessionSecret(config.sessionSecret, config.dataDir),
       insi: ownInsi ?? options.insi ?? null,
       psc: pscSettings ? new PscBroker(pscSettings, `${config.baseUrl}/connexion/psc/retour`) : null,
+      ...(options.now ? { now: options.now } : {}),
     };
     const app = await buildApp(ctx);
     await app.listen({ port: config.port, host: config.host });

@@ -17,6 +17,7 @@ import {
 import { upsertAccount } from '../accounts.ts';
 import { BrokerError, type PendingLogin, type PscIdentity } from '../broker/psc.ts';
 import type { Situation } from '../broker/situations.ts';
+import { authenticateLocal } from '../local/accounts.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
 import { getClient } from '../oidc/clients.ts';
 import { decideLogin, means, ruleSetLabels } from '../policy/rie.ts';
@@ -36,6 +37,16 @@ export function isRemote(ip: string): boolean {
     /^f[cd]/i.test(ip)
   );
 }
+
+/** A client that vanished mid-login is judged as the most exposed service. */
+const fallbackProfile = {
+  processesHealthData: true,
+  shared: true,
+  integratesShared: true,
+  externalAccess: true,
+  newUsagersPerYear: 0,
+  professionalsPerYear: 0,
+};
 
 interface PscLogin extends AdapterPayload {
   uid: string;
@@ -120,6 +131,14 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
         label: 'Pro Santé Connect (e-CPS ou carte CPS)',
         decision: decide('psc-e-cps'),
         action: ctx.psc ? `/connexion/${details.uid}/psc` : null,
+        password: false,
+      },
+      {
+        id: 'mot-de-passe',
+        label: means['password-totp'].label,
+        decision: decide('password-totp'),
+        action: `/connexion/${details.uid}/mot-de-passe`,
+        password: true,
       },
     ];
     return html(
@@ -127,6 +146,113 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
       loginChoicePage({ client: client.name, offers, ruleSet: ruleSetLabels[ctx.config.rie], at }),
     );
   });
+
+  app.post(
+    '/connexion/:uid/mot-de-passe',
+    {
+      // Every login path is throttled per address, besides the per-account back-off and lock.
+      config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+      schema: {
+        hide: true,
+        params: Uid,
+        body: Type.Object(
+          {
+            idnat: Type.String({ maxLength: 20 }),
+            motDePasse: Type.String({ maxLength: 200 }),
+            code: Type.String({ maxLength: 10 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const details = await hub.interactionDetails(request.raw, reply.raw).catch(() => null);
+      const retry = `/connexion/${request.params.uid}`;
+      if (!details)
+        return html(
+          reply,
+          loginRefusedPage({
+            title: 'Demande de connexion expirée',
+            detail: 'Revenez au logiciel et recommencez.',
+            retry: null,
+          }),
+          400,
+        );
+      const client = await getClient(ctx.database, String(details.params.client_id));
+      const decision = decideLogin({
+        ruleSet: ctx.config.rie,
+        population: 'professionnel',
+        service: client?.profile ?? fallbackProfile,
+        means: 'password-totp',
+        at: now(),
+        remote: isRemote(request.ip),
+      });
+      const idNat = request.body.idnat.trim();
+      if (!decision.allowed) {
+        await audit(
+          request,
+          'denied',
+          { client: details.params.client_id, rules: decision.rules },
+          { idNat, means: 'password-totp' },
+        );
+        return html(
+          reply,
+          loginRefusedPage({ title: 'Moyen non admis', detail: decision.reasons.join(' '), retry }),
+          403,
+        );
+      }
+      const result = await authenticateLocal(
+        ctx.database,
+        ctx.sessionSecret,
+        { idNat, password: request.body.motDePasse, code: request.body.code.trim() },
+        now(),
+      );
+      if (!result.ok) {
+        await audit(
+          request,
+          'denied',
+          { client: details.params.client_id, reason: result.throttled ? 'throttled' : 'credentials' },
+          { idNat, means: 'password-totp' },
+        );
+        return html(
+          reply,
+          loginRefusedPage({ title: 'Connexion refusée', detail: result.reason, retry }),
+          401,
+        );
+      }
+      const sub = await upsertAccount(ctx.database, 'professionnel', result.idNat, {
+        idnat_ps: result.idNat,
+        rpps: result.idNat.startsWith('8') ? result.idNat.slice(1) : null,
+        adeli: result.idNat.startsWith('0') ? result.idNat.slice(1) : null,
+        family_name: result.nom,
+        given_name: result.prenom,
+        nom_exercice: result.nom,
+        prenom_exercice: result.prenom,
+        profession: null,
+        situation: null,
+        moyen: {
+          identifiant: 'password-totp',
+          libelle: means['password-totp'].label,
+          fournisseur: 'Confiance',
+          authMode: null,
+          acr: 'eidas1',
+        },
+      });
+      await audit(
+        request,
+        'success',
+        { client: details.params.client_id, rules: decision.rules },
+        { idNat: result.idNat, means: 'password-totp', acr: 'eidas1' },
+      );
+      reply.hijack();
+      await hub.interactionFinished(
+        request.raw,
+        reply.raw,
+        { login: { accountId: sub, acr: 'eidas1', amr: ['pwd', 'otp'], remember: false } },
+        { mergeWithLastSubmission: false },
+      );
+    },
+  );
 
   app.post('/connexion/:uid/psc', { schema: { hide: true, params: Uid } }, async (request, reply) => {
     const details = await hub.interactionDetails(request.raw, reply.raw).catch(() => null);

@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
+import { appendEvent } from '../../audit/append.ts';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/connect.ts';
+import { resolveSessionSecret } from '../../web/session.ts';
+import { enrolLocalAccount, removeLocalAccount, unlockLocalAccount } from '../local/accounts.ts';
 import type { ServiceProfile } from '../policy/sensitive.ts';
 import { sensitivity } from '../policy/sensitive.ts';
 import { addClient, listClients, removeClient } from './clients.ts';
@@ -108,6 +111,64 @@ export function clientsCommand(withDatabase: WithDatabase, say: Say): Command {
       }),
     );
   return clients;
+}
+
+/** `confiance local-accounts add|unlock|remove`: the hub's own means, where the RIE still admits them. */
+export function localAccountsCommand(withDatabase: WithDatabase, say: Say): Command {
+  const local = new Command('local-accounts').description(
+    'Comptes locaux (mot de passe et code TOTP) des professionnels, là où le RIE les admet encore.',
+  );
+  local
+    .command('add')
+    .description(
+      'Inscrire un professionnel ; son mot de passe et son secret TOTP ne sont affichés qu’une fois.',
+    )
+    .requiredOption('--idnat <idNat_PS>', '8 + RPPS ou 0 + ADELI')
+    .requiredOption('--nom <nom>', 'nom d’exercice')
+    .requiredOption('--prenom <prénom>', 'prénom d’exercice')
+    .action((o: { idnat: string; nom: string; prenom: string }) =>
+      withDatabase(async (database, config) => {
+        const e = await enrolLocalAccount(
+          database,
+          resolveSessionSecret(config.sessionSecret, config.dataDir),
+          { idNat: o.idnat, nom: o.nom, prenom: o.prenom },
+          'cli',
+        );
+        await appendEvent(database, {
+          action: 'auth.local.enrol',
+          outcome: 'success',
+          actor: { kind: 'system', id: 'cli' },
+          subject: { type: 'local-account', id: o.idnat },
+        });
+        say(`Compte local créé pour ${o.idnat}. À remettre à la personne, une seule fois :`);
+        say(`  mot de passe : ${e.password}`);
+        say(`  secret TOTP  : ${e.totpSecret}`);
+        say(`  ${e.otpauthUri}`);
+      }),
+    );
+  for (const [name, description, fn, action] of [
+    ['unlock', 'Déverrouiller un compte après dix échecs.', unlockLocalAccount, 'auth.local.unlock'],
+    ['remove', 'Révoquer un compte local.', removeLocalAccount, 'auth.local.remove'],
+  ] as const)
+    local
+      .command(name)
+      .description(description)
+      .argument('<idNat_PS>')
+      .action((idNat: string) =>
+        withDatabase(async (database) => {
+          const done = await fn(database, idNat);
+          if (done)
+            await appendEvent(database, {
+              action,
+              outcome: 'success',
+              actor: { kind: 'system', id: 'cli' },
+              subject: { type: 'local-account', id: idNat },
+            });
+          say(done ? 'Fait.' : `Aucun compte local ${idNat}.`);
+          if (!done) process.exitCode = 1;
+        }),
+      );
+  return local;
 }
 
 export function oidcCommand(withDatabase: WithDatabase, say: Say): Command {

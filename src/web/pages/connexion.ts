@@ -9,6 +9,8 @@ export interface MeansOffer {
   decision: LoginDecision;
   /** Where the button posts, when the means can be used here. */
   action: string | null;
+  /** The means asks for a password and a TOTP code on this page. */
+  password: boolean;
 }
 
 const reasonsList = (d: LoginDecision) =>
@@ -36,7 +38,13 @@ ${p.offers.map(
 <h2 id="means-${o.id}">${o.label}</h2>
 ${
   o.decision.allowed && o.action
-    ? html`<form method="post" action="${o.action}"><button type="submit">Continuer avec ${o.label}</button></form>`
+    ? o.password
+      ? html`<form method="post" action="${o.action}" class="criteria">
+<p><label for="idnat">Identifiant national (idNat_PS)</label><input id="idnat" name="idnat" required maxlength="12" inputmode="numeric" autocomplete="username"></p>
+<p><label for="motDePasse">Mot de passe</label><input id="motDePasse" name="motDePasse" type="password" required maxlength="200" autocomplete="current-password"></p>
+<p><label for="code">Code à usage unique (application d’authentification)</label><input id="code" name="code" required pattern="[0-9]{6}" maxlength="6" inputmode="numeric" autocomplete="one-time-code"></p>
+<p><button type="submit">Se connecter par mot de passe et code</button></p></form>${reasonsList(o.decision)}`
+      : html`<form method="post" action="${o.action}"><button type="submit">Continuer avec ${o.label}</button></form>`
     : html`<p><span class="badge badge-error">Non admis ici</span></p>${reasonsList(o.decision)}`
 }
 </section>`,
