@@ -35,7 +35,7 @@ export function loginChoicePage(p: {
 ${p.error ? html`<p class="notice" role="alert">${p.error}</p>` : html``}
 ${p.offers.map(
   (o) => html`<section class="means" aria-labelledby="means-${o.id}">
-<h2 id="means-${o.id}">${o.label}</h2>
+<h2 id="means-${o.id}">${o.label.charAt(0).toUpperCase()}${o.label.slice(1)}</h2>
 ${
   o.decision.allowed && o.action
     ? o.password
@@ -45,7 +45,9 @@ ${
 <p><label for="code">Code à usage unique (application d’authentification)</label><input id="code" name="code" required pattern="[0-9]{6}" maxlength="6" inputmode="numeric" autocomplete="one-time-code"></p>
 <p><button type="submit">Se connecter par mot de passe et code</button></p></form>${reasonsList(o.decision)}`
       : html`<form method="post" action="${o.action}"><button type="submit">Continuer avec ${o.label}</button></form>`
-    : html`<p><span class="badge badge-error">Non admis ici</span></p>${reasonsList(o.decision)}`
+    : o.decision.allowed
+      ? html`<p><span class="badge badge-warn">Non configuré sur cette instance</span></p>`
+      : html`<p><span class="badge badge-error">Non admis ici</span></p>${reasonsList(o.decision)}`
 }
 </section>`,
 )}
