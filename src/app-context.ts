@@ -1,4 +1,5 @@
 import type { ChainMonitor } from './audit/verify.ts';
+import type { FranceConnectBroker } from './auth/broker/franceconnect.ts';
 import type { PscBroker } from './auth/broker/psc.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/connect.ts';
@@ -17,6 +18,8 @@ export interface AppContext {
   insi: InsiClient | null;
   /** The Pro Santé Connect broker, when a realm (or the sandbox's emulator) is configured. */
   psc?: PscBroker | null;
+  /** The FranceConnect+ broker, for usagers and aidants. */
+  franceconnect?: FranceConnectBroker | null;
   /** The clock of login decisions: the RIE rules are dated, and tests set the date. */
   now?: () => Date;
 }

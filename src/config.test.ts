@@ -59,6 +59,9 @@ describe('loadConfig', () => {
       CONFIANCE_PSC_CLIENT_ID: 'confiance',
       CONFIANCE_PSC_CLIENT_SECRET: 'secret-psc',
       CONFIANCE_RIE: 'v2',
+      CONFIANCE_FC_ISSUER: 'https://auth.franceconnect.gouv.fr/api/v2',
+      CONFIANCE_FC_CLIENT_ID: 'confiance-fc',
+      CONFIANCE_FC_CLIENT_SECRET: 'secret-fc',
     });
     expect(config).toEqual({
       port: 9000,
@@ -100,6 +103,11 @@ describe('loadConfig', () => {
         clientSecret: 'secret-psc',
       },
       rie: 'v2',
+      franceconnect: {
+        issuer: 'https://auth.franceconnect.gouv.fr/api/v2',
+        clientId: 'confiance-fc',
+        clientSecret: 'secret-fc',
+      },
     });
   });
 

@@ -36,6 +36,8 @@ export interface Config {
   alertSchedule: string;
   /** The Pro Santé Connect realm the hub brokers professionals' logins to. */
   psc: { discoveryUrl: string; clientId: string; clientSecret: string } | null;
+  /** The FranceConnect+ service the hub brokers usagers' logins to. */
+  franceconnect: { issuer: string; clientId: string; clientSecret: string } | null;
   /** The RIE rule set the hub applies. */
   rie: 'v1' | 'v2';
   /** A JSON template replacing the default layout of the RPPS+ bulk file. */
@@ -249,6 +251,24 @@ export const variables: VariableSpec[] = [
     description: 'Secret client Pro Santé Connect ; jamais journalisé.',
   },
   {
+    name: 'CONFIANCE_FC_ISSUER',
+    expected: 'l’URL https de l’émetteur FranceConnect+ (…/api/v2)',
+    defaultValue: '(aucune : la démonstration utilise l’émulateur du bac à sable)',
+    description: 'FranceConnect+, vers qui le fournisseur de connexion renvoie les usagers et les aidants.',
+  },
+  {
+    name: 'CONFIANCE_FC_CLIENT_ID',
+    expected: 'l’identifiant client FranceConnect+',
+    defaultValue: '(aucun)',
+    description: 'Identifiant de Confiance auprès de FranceConnect+ ; requis avec `CONFIANCE_FC_ISSUER`.',
+  },
+  {
+    name: 'CONFIANCE_FC_CLIENT_SECRET',
+    expected: 'le secret client FranceConnect+',
+    defaultValue: '(aucun)',
+    description: 'Secret client FranceConnect+ ; jamais journalisé.',
+  },
+  {
     name: 'CONFIANCE_RIE',
     expected: 'v1 ou v2',
     defaultValue: 'v1',
@@ -400,6 +420,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     else psc = { discoveryUrl: pscDiscovery, clientId: id, clientSecret: secret };
   }
+  const fcIssuer = raw('CONFIANCE_FC_ISSUER');
+  let franceconnect: Config['franceconnect'] = null;
+  if (fcIssuer !== undefined) {
+    if (!/^https?:\/\/[^\s]+$/.test(fcIssuer)) fail('CONFIANCE_FC_ISSUER', fcIssuer);
+    const id = raw('CONFIANCE_FC_CLIENT_ID');
+    const secret = raw('CONFIANCE_FC_CLIENT_SECRET');
+    if (id === undefined || secret === undefined)
+      problems.push(
+        'CONFIANCE_FC_CLIENT_ID et CONFIANCE_FC_CLIENT_SECRET sont requis avec CONFIANCE_FC_ISSUER.',
+      );
+    else franceconnect = { issuer: fcIssuer, clientId: id, clientSecret: secret };
+  }
   const rie = raw('CONFIANCE_RIE') ?? 'v1';
   if (rie !== 'v1' && rie !== 'v2') fail('CONFIANCE_RIE', rie);
 
@@ -434,6 +466,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertSchedule,
     rppsPlusTemplate: rppsPlusTemplatePath ?? null,
     psc,
+    franceconnect,
     rie: rie === 'v2' ? 'v2' : 'v1',
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -2,7 +2,9 @@ import { buildApp } from './app.ts';
 import type { AppContext } from './app-context.ts';
 import { appendEvent } from './audit/append.ts';
 import { ChainMonitor } from './audit/verify.ts';
+import { FranceConnectBroker, type FranceConnectSettings } from './auth/broker/franceconnect.ts';
 import { PscBroker, type PscSettings } from './auth/broker/psc.ts';
+import { encryptionKey } from './auth/oidc/keys.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
@@ -38,6 +40,8 @@ export interface ServerOptions {
   insi?: InsiClient | null;
   /** A Pro Santé Connect realm other than the configured one (the demo's emulator). */
   psc?: PscSettings | null;
+  /** A FranceConnect+ other than the configured one (the demo's emulator). */
+  franceconnect?: FranceConnectSettings | null;
   /** The clock of login decisions (tests set the date the RIE rules are read at). */
   now?: () => Date;
 }
@@ -51,6 +55,7 @@ export async function startServer(
   // The server closes the INSi client it made from the configuration; one passed in belongs to the caller.
   const ownInsi = options.insi === undefined ? insiClientFromConfig(config) : null;
   const pscSettings = options.psc === undefined ? config.psc : options.psc;
+  const fcSettings = options.franceconnect === undefined ? config.franceconnect : options.franceconnect;
   try {
     const migration = await migrate(db);
     const ctx: AppContext = {
@@ -62,6 +67,11 @@ export async function startServer(
       sessionSecret: resolveSessionSecret(config.sessionSecret, config.dataDir),
       insi: ownInsi ?? options.insi ?? null,
       psc: pscSettings ? new PscBroker(pscSettings, `${config.baseUrl}/connexion/psc/retour`) : null,
+      franceconnect: fcSettings
+        ? new FranceConnectBroker(fcSettings, `${config.baseUrl}/connexion/franceconnect/retour`, () =>
+            encryptionKey(db),
+          )
+        : null,
       ...(options.now ? { now: options.now } : {}),
     };
     const app = await buildApp(ctx);

@@ -4,9 +4,10 @@ import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import { exportJWK, generateKeyPair } from 'jose';
 import { sql } from 'kysely';
-import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider';
+import Provider, { type Configuration } from 'oidc-provider';
 import type { Database } from '../db/connect.ts';
 import { escapeHtml } from '../web/html.ts';
+import { memoryAdapter } from './memory-adapter.ts';
 
 /**
  * Emulator of Pro Santé Connect for the sandbox, on oidc-provider so that every request is checked as the real
@@ -200,46 +201,6 @@ function page(title: string, body: string): string {
 <style>body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}h1{color:#000091}
 fieldset{margin:1rem 0;border:1px solid #ccc;padding:.5rem 1rem}label{display:block;margin:.4rem 0}button{background:#000091;color:#fff;border:0;padding:.6rem 1.2rem;font-size:1rem}</style>
 </head><body><main>${body}</main></body></html>`;
-}
-
-/** The emulator's state lives in memory: a restart of the sandbox forgets its sessions, as intended. */
-function memoryAdapter() {
-  const store = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
-  const alive = (key: string) => {
-    const e = store.get(key);
-    if (e && e.expiresAt < Date.now()) store.delete(key);
-    return store.get(key)?.payload;
-  };
-  return class MemoryAdapter implements Adapter {
-    constructor(readonly model: string) {}
-    key = (id: string) => `${this.model}:${id}`;
-    async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
-      store.set(this.key(id), { payload, expiresAt: Date.now() + (expiresIn || 3600) * 1000 });
-    }
-    async find(id: string) {
-      return alive(this.key(id));
-    }
-    async findByUid(uid: string) {
-      for (const [k, e] of store)
-        if (k.startsWith(`${this.model}:`) && e.payload.uid === uid) return alive(k);
-      return undefined;
-    }
-    async findByUserCode(code: string) {
-      for (const [k, e] of store)
-        if (k.startsWith(`${this.model}:`) && e.payload.userCode === code) return alive(k);
-      return undefined;
-    }
-    async consume(id: string) {
-      const e = store.get(this.key(id));
-      if (e) e.payload = { ...e.payload, consumed: Math.floor(Date.now() / 1000) };
-    }
-    async destroy(id: string) {
-      store.delete(this.key(id));
-    }
-    async revokeByGrantId(grantId: string) {
-      for (const [k, e] of store) if (e.payload.grantId === grantId) store.delete(k);
-    }
-  };
 }
 
 /** Starts the emulator: the realm ("auth") and the wallet ("wallet") on two loopback ports. */

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
@@ -21,41 +20,16 @@ import { authenticateLocal } from '../local/accounts.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
 import { getClient } from '../oidc/clients.ts';
 import { decideLogin, means, ruleSetLabels } from '../policy/rie.ts';
+import { fallbackProfile, html, isRemote } from './shared.ts';
+import { usagerLoginRoutes } from './usager.ts';
 
 const Uid = Type.Object({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{10,64}$' }) });
-
-/** Loopback and private ranges are the structure's network; anything else is a remote access for the RIE. */
-export function isRemote(ip: string): boolean {
-  if (isIP(ip) === 0) return true;
-  const v4 = ip.replace(/^::ffff:/, '');
-  return !(
-    /^127\./.test(v4) ||
-    /^10\./.test(v4) ||
-    /^192\.168\./.test(v4) ||
-    /^172\.(1[6-9]|2\d|3[01])\./.test(v4) ||
-    ip === '::1' ||
-    /^f[cd]/i.test(ip)
-  );
-}
-
-/** A client that vanished mid-login is judged as the most exposed service. */
-const fallbackProfile = {
-  processesHealthData: true,
-  shared: true,
-  integratesShared: true,
-  externalAccess: true,
-  newUsagersPerYear: 0,
-  professionalsPerYear: 0,
-};
 
 interface PscLogin extends AdapterPayload {
   uid: string;
   pending: PendingLogin;
   identity?: PscIdentity;
 }
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').send(body);
 
 /**
  * The login pages the provider sends people to (`/connexion/:uid`): the means the RIE allows for this DUI at this
@@ -71,6 +45,7 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
       reply.header('content-security-policy', csp.replace(/form-action[^;]*;?/, ''));
     return payload;
   });
+  await usagerLoginRoutes(app, ctx, hub);
   const Store = databaseAdapter(ctx.database);
   const pscLogins = new Store('PscLogin');
   const now = () => ctx.now?.() ?? new Date();
@@ -125,22 +100,40 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
         at,
         remote,
       });
-    const offers: MeansOffer[] = [
-      {
-        id: 'psc',
-        label: 'Pro Santé Connect (e-CPS ou carte CPS)',
-        decision: decide('psc-e-cps'),
-        action: ctx.psc ? `/connexion/${details.uid}/psc` : null,
-        password: false,
-      },
-      {
-        id: 'mot-de-passe',
-        label: means['password-totp'].label,
-        decision: decide('password-totp'),
-        action: `/connexion/${details.uid}/mot-de-passe`,
-        password: true,
-      },
-    ];
+    const usager = /\busager\b/.test(String(details.params.scope ?? ''));
+    const offers: MeansOffer[] = usager
+      ? [
+          {
+            id: 'franceconnect',
+            label: 'FranceConnect+',
+            decision: decideLogin({
+              ruleSet: ctx.config.rie,
+              population: 'usager',
+              service: client.profile,
+              means: 'fc-plus',
+              at,
+              remote,
+            }),
+            action: ctx.franceconnect ? `/connexion/${details.uid}/franceconnect` : null,
+            password: false,
+          },
+        ]
+      : [
+          {
+            id: 'psc',
+            label: 'Pro Santé Connect (e-CPS ou carte CPS)',
+            decision: decide('psc-e-cps'),
+            action: ctx.psc ? `/connexion/${details.uid}/psc` : null,
+            password: false,
+          },
+          {
+            id: 'mot-de-passe',
+            label: means['password-totp'].label,
+            decision: decide('password-totp'),
+            action: `/connexion/${details.uid}/mot-de-passe`,
+            password: true,
+          },
+        ];
     return html(
       reply,
       loginChoicePage({ client: client.name, offers, ruleSet: ruleSetLabels[ctx.config.rie], at }),

@@ -1,0 +1,124 @@
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/databases.ts';
+import { HttpSession } from '../../../test/http-session.ts';
+import { countAudit } from '../../../test/organisation-fixture.ts';
+import { freePort } from '../../../test/ports.ts';
+import { loadConfig } from '../../config.ts';
+import { type RunningFranceConnect, startFranceConnectEmulator } from '../../sandbox/franceconnect.ts';
+import { type RunningServer, startServer } from '../../server.ts';
+import { addClient } from '../oidc/clients.ts';
+
+const duiRedirect = 'http://127.0.0.1:9/callback';
+let t: TestDatabase;
+let fc: RunningFranceConnect;
+let server: RunningServer;
+let base: string;
+let dui: { clientId: string; clientSecret: string };
+
+beforeAll(async () => {
+  t = await createTestDatabase('pglite');
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  fc = await startFranceConnectEmulator({
+    clients: [
+      {
+        clientId: 'confiance-fc',
+        clientSecret: 'secret-fc',
+        redirectUris: [`${base}/connexion/franceconnect/retour`],
+        postLogoutRedirectUris: [`${base}/`],
+        jwksUri: `${base}/connexion/franceconnect/jwks`,
+      },
+    ],
+  });
+  server = await startServer(
+    loadConfig({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CONFIANCE_BASE_URL: base,
+      LOG_LEVEL: 'warn',
+      CONFIANCE_DATA_DIR: '/tmp/confiance-test-fc',
+    }),
+    t.database,
+    { psc: null, franceconnect: { issuer: fc.issuer, clientId: 'confiance-fc', clientSecret: 'secret-fc' } },
+  );
+  const added = await addClient(
+    t.database,
+    {
+      name: 'Portail usagers',
+      redirectUris: [duiRedirect],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      auth: { method: 'client_secret_basic' },
+      profile: {
+        processesHealthData: true,
+        shared: false,
+        integratesShared: true,
+        externalAccess: true,
+        newUsagersPerYear: 500,
+        professionalsPerYear: 30,
+      },
+    },
+    'test',
+  );
+  dui = { clientId: added.clientId, clientSecret: added.clientSecret as string };
+}, 60_000);
+afterAll(async () => {
+  await server?.close();
+  await fc?.close();
+});
+
+it('logs an usager in through FranceConnect+ (signed and encrypted tokens) and gives the DUI the identité pivot', async () => {
+  const config = await oidc.discovery(new URL(`${base}/oidc`), dui.clientId, dui.clientSecret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: duiRedirect,
+    scope: 'openid profile usager',
+    state,
+    nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const browser = new HttpSession();
+  const choice = await browser.follow(url.href);
+  const page = await choice.res.text();
+  expect(page).toContain('FranceConnect+');
+  expect(page).not.toContain('Pro Santé Connect');
+  const action = /action="(\/connexion\/[^"]+\/franceconnect)"/.exec(page)?.[1];
+  const idp = await browser.postForm(`${base}${action}`, {});
+  expect(await idp.res.text()).toContain('FranceConnect+ — bac à sable');
+  // The first person is a public INSi test identity (ADRTROIS Dominique), born in Corsica.
+  const back = await browser.postForm(idp.url, { personne: '0', fournisseur: 'eidas2' }, (l) =>
+    l.startsWith(duiRedirect),
+  );
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(back.url), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  expect(tokens.claims()?.acr).toBe('eidas2');
+  const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()?.sub as string);
+  expect(info).toMatchObject({
+    family_name: 'ADRTROIS',
+    given_name: 'Dominique',
+    birthdate: '1997-02-26',
+    gender: 'female',
+    birthplace: '2A020',
+    birthcountry: '99100',
+    moyen: { identifiant: 'fc-plus', fournisseur: 'FranceConnect+', acr: 'eidas2' },
+  });
+  expect(await countAudit(t.database, 'auth.login')).toBe(1);
+});
+
+it('publishes the hub’s encryption key without its private part', async () => {
+  const jwks = (await (await fetch(`${base}/connexion/franceconnect/jwks`)).json()) as {
+    keys: Array<Record<string, string>>;
+  };
+  expect(jwks.keys).toHaveLength(1);
+  expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RSA-OAEP', use: 'enc' });
+  expect(jwks.keys[0]).not.toHaveProperty('d');
+});

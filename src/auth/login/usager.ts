@@ -1,0 +1,183 @@
+import type { FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
+import { Type } from 'typebox';
+import type { AppContext } from '../../app-context.ts';
+import { appendEvent } from '../../audit/append.ts';
+import type { TypedApp } from '../../http/typed.ts';
+import { loginRefusedPage } from '../../web/pages/connexion.ts';
+import { upsertAccount } from '../accounts.ts';
+import type { FranceConnectIdentity, PendingFcLogin } from '../broker/franceconnect.ts';
+import { BrokerError } from '../broker/psc.ts';
+import { databaseAdapter } from '../oidc/adapter.ts';
+import { encryptionKey } from '../oidc/keys.ts';
+import { means } from '../policy/rie.ts';
+import { html } from './shared.ts';
+
+interface FcLogin extends AdapterPayload {
+  uid: string;
+  pending: PendingFcLogin;
+  identity?: FranceConnectIdentity;
+}
+
+const Uid = Type.Object({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{10,64}$' }) });
+
+/**
+ * The usagers' path of the login pages: FranceConnect+ (eidas2, or eidas3 when the DUI asks for it), the hub's
+ * encryption keys published for FC+, and the identité pivot given to the DUI.
+ */
+export async function usagerLoginRoutes(app: TypedApp, ctx: AppContext, hub: Provider): Promise<void> {
+  const Store = databaseAdapter(ctx.database);
+  const fcLogins = new Store('FcLogin');
+
+  // An usager is named by Confiance's own identifier (the account's sub, once known), never by a trait.
+  const audit = (
+    request: FastifyRequest,
+    outcome: 'success' | 'denied' | 'failure',
+    details: Record<string, unknown>,
+    who: { sub?: string; acr?: string } = {},
+  ) =>
+    appendEvent(ctx.database, {
+      action: 'auth.login',
+      outcome,
+      actor: { kind: 'usager', id: who.sub ?? `inconnu@${request.ip}` },
+      mie: { means: 'fc-plus', level: who.acr ?? null },
+      requestId: request.id,
+      details,
+    });
+
+  // FranceConnect+ encrypts what it returns to the hub with these keys.
+  app.get('/connexion/franceconnect/jwks', { schema: { hide: true } }, async () => {
+    const k = await encryptionKey(ctx.database);
+    return { keys: [{ kty: k.kty, n: k.n, e: k.e, kid: k.kid, alg: 'RSA-OAEP', use: 'enc' }] };
+  });
+
+  app.post(
+    '/connexion/:uid/franceconnect',
+    { schema: { hide: true, params: Uid } },
+    async (request, reply) => {
+      const details = await hub.interactionDetails(request.raw, reply.raw).catch(() => null);
+      if (!details || !ctx.franceconnect)
+        return html(
+          reply,
+          loginRefusedPage({
+            title: 'Connexion impossible',
+            detail: 'FranceConnect+ n’est pas configuré ou la demande a expiré.',
+            retry: null,
+          }),
+          400,
+        );
+      const acr = /\beidas3\b/.test(String(details.params.acr_values ?? '')) ? 'eidas3' : 'eidas2';
+      try {
+        const { url, pending } = await ctx.franceconnect.start(acr);
+        await fcLogins.upsert(pending.state, { uid: details.uid, pending } satisfies FcLogin, 600);
+        return reply.redirect(url, 303);
+      } catch (e) {
+        if (!(e instanceof BrokerError)) throw e;
+        await audit(request, 'failure', { reason: e.code });
+        return html(
+          reply,
+          loginRefusedPage({
+            title: 'FranceConnect+ indisponible',
+            detail: e.message,
+            retry: `/connexion/${details.uid}`,
+          }),
+          502,
+        );
+      }
+    },
+  );
+
+  app.get(
+    '/connexion/franceconnect/retour',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          state: Type.Optional(Type.String({ maxLength: 200 })),
+          code: Type.Optional(Type.String({ maxLength: 2000 })),
+          error: Type.Optional(Type.String({ maxLength: 200 })),
+          error_description: Type.Optional(Type.String({ maxLength: 1000 })),
+          iss: Type.Optional(Type.String({ maxLength: 500 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const state = request.query.state ?? '';
+      const login = state ? ((await fcLogins.find(state)) as FcLogin | undefined) : undefined;
+      if (!login || login.consumed || !ctx.franceconnect) {
+        await audit(request, 'denied', { reason: 'state' });
+        return html(
+          reply,
+          loginRefusedPage({
+            title: 'Retour de FranceConnect+ refusé',
+            detail:
+              'Ce retour ne correspond à aucune connexion en cours (paramètre state inconnu, expiré ou déjà utilisé).',
+            retry: null,
+          }),
+          400,
+        );
+      }
+      await fcLogins.consume(state);
+      const retry = `/connexion/${login.uid}`;
+      if (request.query.error) {
+        await audit(request, 'denied', { reason: request.query.error });
+        return html(
+          reply,
+          loginRefusedPage({
+            title: 'Connexion annulée',
+            detail: `FranceConnect+ a répondu : ${request.query.error}.`,
+            retry,
+          }),
+          400,
+        );
+      }
+      try {
+        const identity = await ctx.franceconnect.finish(
+          new URL(request.url, ctx.franceconnect.redirectUri),
+          login.pending,
+        );
+        await fcLogins.upsert(state, { ...login, identity, consumed: Math.floor(Date.now() / 1000) }, 600);
+        return reply.redirect(`/connexion/${login.uid}/franceconnect/fin`, 303);
+      } catch (e) {
+        if (!(e instanceof BrokerError)) throw e;
+        await audit(request, 'denied', { reason: e.code, detail: e.message });
+        return html(reply, loginRefusedPage({ title: 'Connexion refusée', detail: e.message, retry }), 400);
+      }
+    },
+  );
+
+  app.get(
+    '/connexion/:uid/franceconnect/fin',
+    { schema: { hide: true, params: Uid } },
+    async (request, reply) => {
+      const row = (await fcLogins.findByUid(request.params.uid)) as FcLogin | undefined;
+      const identity = row?.identity;
+      if (!identity) return reply.redirect(`/connexion/${request.params.uid}`, 303);
+      const details = await hub.interactionDetails(request.raw, reply.raw);
+      const sub = await upsertAccount(ctx.database, 'usager', identity.sub, {
+        family_name: identity.familyName,
+        given_name: identity.givenName,
+        birthdate: identity.birthdate,
+        gender: identity.gender,
+        birthplace: identity.birthplace,
+        birthcountry: identity.birthcountry,
+        preferred_username: identity.preferredUsername,
+        moyen: {
+          identifiant: 'fc-plus',
+          libelle: means['fc-plus'].label,
+          fournisseur: 'FranceConnect+',
+          acr: identity.acr,
+        },
+      });
+      await audit(request, 'success', { client: details.params.client_id }, { sub, acr: identity.acr });
+      reply.hijack();
+      await hub.interactionFinished(
+        request.raw,
+        reply.raw,
+        { login: { accountId: sub, acr: identity.acr, amr: identity.amr, remember: false } },
+        { mergeWithLastSubmission: false },
+      );
+    },
+  );
+}
