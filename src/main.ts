@@ -147,15 +147,35 @@ program
           authPort: config.port + 2,
           walletPort: config.port + 3,
         });
+    const { startFranceConnectEmulator } = await import('./sandbox/franceconnect.ts');
+    const fcSecret = 'secret-fc-bac-a-sable';
+    const fc = config.franceconnect
+      ? null
+      : await startFranceConnectEmulator({
+          clients: [
+            {
+              clientId: 'confiance-fc',
+              clientSecret: fcSecret,
+              redirectUris: [`${config.baseUrl}/connexion/franceconnect/retour`],
+              postLogoutRedirectUris: [`${config.baseUrl}/`],
+              jwksUri: `${config.baseUrl}/connexion/franceconnect/jwks`,
+            },
+          ],
+          port: config.port + 4,
+        });
     const server = await startServer(config, database, {
       ...(insi ? { insi: insi.client } : {}),
       ...(psc
         ? { psc: { discoveryUrl: psc.discoveryUrl, clientId: 'confiance', clientSecret: pscSecret } }
         : {}),
+      ...(fc
+        ? { franceconnect: { issuer: fc.issuer, clientId: 'confiance-fc', clientSecret: fcSecret } }
+        : {}),
     });
     const alsoStop: Array<() => Promise<void>> = [];
     if (insi) alsoStop.push(() => insi.close());
     if (psc) alsoStop.push(() => psc.close());
+    if (fc) alsoStop.push(() => fc.close());
     const duiPort = config.port + 1;
     const duiClient = await ensureSampleClient(database, `http://127.0.0.1:${duiPort}`);
     const dui = await startSampleDui({ hubIssuer: `${config.baseUrl}/oidc`, ...duiClient, port: duiPort });
@@ -189,8 +209,9 @@ program
         `  Usagers et INS     ${config.baseUrl}/usagers  (session : ${config.baseUrl}/session avec le jeton ci-dessous)`,
         `  Prérequis Ségur    ${config.baseUrl}/prerequis`,
         `  Connexion (OIDC)   ${config.baseUrl}/oidc/.well-known/openid-configuration`,
-        `  DUI d’exemple      ${dui.url}  (« Se connecter » → Pro Santé Connect émulé → e-CPS ou carte CPS)`,
+        `  DUI d’exemple      ${dui.url}  (professionnel : PSC émulé, e-CPS ou carte ; usager : FranceConnect+ émulé)`,
         `  PSC émulé          ${psc ? psc.discoveryUrl : config.psc?.discoveryUrl}`,
+        `  FranceConnect+     ${fc ? `${fc.issuer} (émulé ; usagers fictifs dont les identités de test INSi)` : config.franceconnect?.issuer}`,
         `  INSi               ${insi ? `${insi.url} (bac à sable ; identités de test : ECETINSI, CORSE, TCHITCHI…)` : config.insi?.url}`,
         `  Référence de l’API ${config.baseUrl}/api/v1/reference`,
         `  Santé, métriques   ${config.baseUrl}/health  ${config.baseUrl}/metrics`,

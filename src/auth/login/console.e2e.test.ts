@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/databases.t
 import { fixtureEgs, rppsIdNat, seedOrganisationDirectory } from '../../../test/organisation-fixture.ts';
 import { freePort } from '../../../test/ports.ts';
 import { loadConfig } from '../../config.ts';
+import { type RunningFranceConnect, startFranceConnectEmulator } from '../../sandbox/franceconnect.ts';
 import { type RunningPscEmulator, startPscEmulator } from '../../sandbox/psc.ts';
 import { ensureSampleClient, type RunningSampleDui, startSampleDui } from '../../sandbox/sample-dui.ts';
 import { type RunningServer, startServer } from '../../server.ts';
@@ -21,6 +22,7 @@ import { type RunningServer, startServer } from '../../server.ts';
 describe.skipIf(!chromiumAvailable())('login through the hub in Chromium', () => {
   let t: TestDatabase;
   let psc: RunningPscEmulator;
+  let fc: RunningFranceConnect;
   let server: RunningServer;
   let dui: RunningSampleDui;
   let browser: Browser;
@@ -38,6 +40,17 @@ describe.skipIf(!chromiumAvailable())('login through the hub in Chromium', () =>
       database: t.database,
       clients: [{ clientId: 'confiance', clientSecret: 's', redirectUris: [`${base}/connexion/psc/retour`] }],
     });
+    fc = await startFranceConnectEmulator({
+      clients: [
+        {
+          clientId: 'confiance-fc',
+          clientSecret: 'f',
+          redirectUris: [`${base}/connexion/franceconnect/retour`],
+          postLogoutRedirectUris: [`${base}/`],
+          jwksUri: `${base}/connexion/franceconnect/jwks`,
+        },
+      ],
+    });
     server = await startServer(
       loadConfig({
         PORT: String(port),
@@ -46,7 +59,10 @@ describe.skipIf(!chromiumAvailable())('login through the hub in Chromium', () =>
         CONFIANCE_DATA_DIR: mkdtempSync(join(tmpdir(), 'confiance-e2e-login-')),
       }),
       t.database,
-      { psc: { discoveryUrl: psc.discoveryUrl, clientId: 'confiance', clientSecret: 's' } },
+      {
+        psc: { discoveryUrl: psc.discoveryUrl, clientId: 'confiance', clientSecret: 's' },
+        franceconnect: { issuer: fc.issuer, clientId: 'confiance-fc', clientSecret: 'f' },
+      },
     );
     const client = await ensureSampleClient(t.database, `http://127.0.0.1:${duiPort}`);
     dui = await startSampleDui({ hubIssuer: `${base}/oidc`, ...client, port: duiPort });
@@ -57,12 +73,13 @@ describe.skipIf(!chromiumAvailable())('login through the hub in Chromium', () =>
     await dui?.close();
     await server?.close();
     await psc?.close();
+    await fc?.close();
   });
 
   it('sample DUI → hub → PSC with e-CPS → choice of situation → the DUI shows RPPS and FINESS', async () => {
     const page = await browser.context.newPage();
     await page.goto(dui.url);
-    await page.getByRole('link', { name: 'Se connecter' }).click();
+    await page.getByRole('link', { name: 'Se connecter', exact: true }).click();
     await page.getByRole('heading', { name: 'Se connecter à DUI d’exemple (bac à sable)' }).waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'connexion-choix');
@@ -85,6 +102,29 @@ describe.skipIf(!chromiumAvailable())('login through the hub in Chromium', () =>
     await screenshot(page, 'connexion-dui');
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    await page.getByRole('link', { name: 'Se connecter' }).waitFor();
+    await page.getByRole('link', { name: 'Se connecter', exact: true }).waitFor();
+  });
+
+  it('an usager logs in through FranceConnect+ and the DUI shows the identité pivot', async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(dui.url);
+    await page.getByRole('link', { name: 'Se connecter en tant qu’usager' }).click();
+    await page.getByRole('heading', { name: 'Se connecter à DUI d’exemple (bac à sable)' }).waitFor();
+    expect(await page.getByText('Pro Santé Connect').count()).toBe(0);
+    await page.getByRole('button', { name: 'Continuer avec FranceConnect+' }).click();
+    await page.getByRole('heading', { name: 'FranceConnect+ — bac à sable' }).waitFor();
+    await page
+      .getByLabel(/ECETINSI/)
+      .first()
+      .check();
+    await page.getByLabel('France Identité (élevé)').check();
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByText('Usager connecté').waitFor();
+    const table = await page.locator('table').innerText();
+    expect(table).toContain('ECETINSI');
+    expect(table).toContain('FranceConnect+');
+    expect(table).toContain('eidas3');
+    await screenshot(page, 'connexion-usager-dui');
   });
 });

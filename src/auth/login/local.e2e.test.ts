@@ -100,7 +100,7 @@ describe.skipIf(!chromiumAvailable())('password + TOTP under the RIE dates, in C
     const dui = await registerDui('DUI exposé', exposed);
     const page = await browser.context.newPage();
     await page.goto(dui.url);
-    await page.getByRole('link', { name: 'Se connecter' }).click();
+    await page.getByRole('link', { name: 'Se connecter', exact: true }).click();
     await page.getByRole('heading', { name: 'Se connecter à DUI exposé' }).waitFor();
     const section = page.locator('section.means', { hasText: 'mot de passe et code à usage unique' });
     expect(await section.innerText()).toContain('Non admis ici');
@@ -115,7 +115,7 @@ describe.skipIf(!chromiumAvailable())('password + TOTP under the RIE dates, in C
     const dui = await registerDui('DUI sur site', onPremise);
     const page = await browser.context.newPage();
     await page.goto(dui.url);
-    await page.getByRole('link', { name: 'Se connecter' }).click();
+    await page.getByRole('link', { name: 'Se connecter', exact: true }).click();
     await page.getByRole('heading', { name: 'Se connecter à DUI sur site' }).waitFor();
     await page.getByLabel('Identifiant national (idNat_PS)').fill(idNat);
     await page.getByLabel('Mot de passe', { exact: true }).fill('Tilleul7!-Anne');
@@ -135,7 +135,7 @@ describe.skipIf(!chromiumAvailable())('password + TOTP under the RIE dates, in C
     const dui = duis[1] as RunningSampleDui;
     const page = await browser.context.newPage();
     await page.goto(dui.url);
-    await page.getByRole('link', { name: 'Se connecter' }).click();
+    await page.getByRole('link', { name: 'Se connecter', exact: true }).click();
     await page.getByLabel('Identifiant national (idNat_PS)').fill(idNat);
     await page.getByLabel('Mot de passe', { exact: true }).fill('Tilleul7!-Anne');
     await page.getByLabel('Code à usage unique (application d’authentification)').fill('000000');
