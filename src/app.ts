@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import type { AppContext } from './app-context.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { loginRoutes } from './auth/login/routes.ts';
+import { clientsConsoleRoutes } from './auth/oidc/console.ts';
 import { oidcPrefix, oidcRoutes } from './auth/oidc/routes.ts';
 import { fhirRoutes } from './directory/fhir/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
@@ -178,6 +179,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     const guard = await consoleAuthRoutes(scope, ctx);
     await identityRoutes(scope, ctx, guard);
     await readinessRoutes(scope, ctx, guard);
+    await clientsConsoleRoutes(scope, ctx, guard);
   });
 
   // Loaded with the server only: oidc-provider warns on Node 20 at import, which CLI commands need not print.

@@ -10,6 +10,8 @@ export const apiScopes = {
   'identity:write': 'Enregistrer et qualifier les identités des usagers',
   'readiness:read': 'Consulter les prérequis Ségur des établissements (contrats, personnel, certificats)',
   'readiness:write': 'Renseigner les prérequis Ségur : organisme, contrats, profils, personnel, certificats',
+  'clients:read': 'Consulter les DUI qui délèguent leur connexion à Confiance',
+  'clients:write': 'Enregistrer et retirer les DUI qui délèguent leur connexion à Confiance',
 } as const;
 export type ApiScope = keyof typeof apiScopes;
 

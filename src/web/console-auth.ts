@@ -24,7 +24,7 @@ declare module 'fastify' {
 }
 
 /** Scopes that open the console: the modules with pages behind a session. */
-const consoleScopes = /^(identity|readiness):/;
+const consoleScopes = /^(identity|readiness|clients):/;
 
 /** A local return path only: an open redirect would send an agent elsewhere after signing in. */
 const localPath = (value: unknown) =>
@@ -135,7 +135,7 @@ export async function consoleAuthRoutes(app: TypedApp, ctx: AppContext): Promise
           session: null,
           csrf: null,
           error: client
-            ? 'Ce jeton ne donne accès à aucune page de la console (droits identity:… ou readiness:… requis).'
+            ? 'Ce jeton ne donne accès à aucune page de la console (droits identity:…, readiness:… ou clients:… requis).'
             : 'Jeton inconnu, révoqué ou mal recopié.',
         });
       }

@@ -11,7 +11,7 @@ export const navigation: NavItem[] = [
   { href: '/', label: 'Accueil', available: true },
   { href: '/annuaire', label: 'Annuaire santé', available: true },
   { href: '/usagers', label: 'Usagers et INS', available: true },
-  { href: '/connexion', label: 'Connexion des DUI', available: false },
+  { href: '/connexion', label: 'Connexion des DUI', available: true },
   { href: '/prerequis', label: 'Prérequis Ségur', available: true },
   { href: '/consentements', label: 'Consentements et aidants', available: false },
   { href: '/tracabilite', label: 'Traçabilité', available: false },

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { describeEachDriver } from '../../../test/databases.ts';
+import { countAudit } from '../../../test/organisation-fixture.ts';
+import { createApiToken } from '../api-token.ts';
+
+describeEachDriver('console page of the DUI clients', (driver) => {
+  let s: TestApp;
+  let writer: string;
+  let reader: string;
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  const signIn = async (token: string) => {
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/session',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form({ jeton: token }),
+    });
+    return String(res.headers['set-cookie']).split(';')[0] as string;
+  };
+  const post = (url: string, fields: Record<string, string>, cookie = writer) =>
+    s.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form(fields),
+    });
+
+  beforeAll(async () => {
+    s = await createTestApp(driver);
+    writer = await signIn(
+      (await createApiToken(s.t.database, { name: 'DSI', scopes: ['clients:write'] })).token,
+    );
+    reader = await signIn(
+      (await createApiToken(s.t.database, { name: 'Lecture', scopes: ['clients:read'] })).token,
+    );
+  }, 60_000);
+  afterAll(async () => s?.close());
+
+  it('registers a DUI with its service profile, shows the secret once, lists and removes it', async () => {
+    const page = await s.app.inject({ url: '/connexion', headers: { cookie: writer } });
+    expect(page.statusCode).toBe(200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const fields = {
+      csrf,
+      nom: 'DUI Exemple',
+      retours: 'https://dui.exemple.fr/cb\nhttp://localhost:3000/cb',
+      usagers: '20000',
+      professionnels: '10',
+      donneesSante: 'on',
+    };
+    const refused = await post('/connexion/clients', { ...fields, retours: 'http://dui.exemple.fr/cb' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('doit être en https');
+    const created = await post('/connexion/clients', fields);
+    expect(created.statusCode).toBe(200);
+    expect(created.body).toMatch(/Secret, affiché une seule fois : <code>[A-Za-z0-9_-]{43}<\/code>/);
+    expect(created.body).toContain('Plus de 10 000 nouveaux usagers par an (20000).');
+    const id = /DUI enregistré : <code>(dui_[A-Za-z0-9_-]+)<\/code>/.exec(created.body)?.[1] as string;
+    const list = await s.app.inject({ url: '/connexion', headers: { cookie: reader } });
+    expect(list.body).toContain(id);
+    expect(list.body).not.toContain('name="csrf"');
+    expect((await post(`/connexion/clients/${id}/suppression`, { csrf: 'x' }, reader)).statusCode).toBe(403);
+    expect((await post(`/connexion/clients/${id}/suppression`, { csrf: 'faux' })).statusCode).toBe(403);
+    const removed = await post(`/connexion/clients/${id}/suppression`, { csrf });
+    expect(removed.statusCode).toBe(303);
+    expect((await s.app.inject({ url: '/connexion', headers: { cookie: reader } })).body).not.toContain(id);
+    expect(await countAudit(s.t.database, 'oidc.client.add')).toBe(1);
+    expect(await countAudit(s.t.database, 'oidc.client.remove')).toBe(1);
+  });
+});
