@@ -11,6 +11,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { loginRoutes } from './auth/login/routes.ts';
 import { clientsConsoleRoutes } from './auth/oidc/console.ts';
 import { oidcPrefix, oidcRoutes } from './auth/oidc/routes.ts';
+import { sessionLimits } from './auth/policy/rie.ts';
 import { fhirRoutes } from './directory/fhir/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { healthRoutes } from './http/health.ts';
@@ -189,7 +190,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     issuer: `${config.baseUrl}${oidcPrefix}`,
     cookieSecret: ctx.sessionSecret,
     trustProxy: config.trustProxy,
-    session: { absoluteSeconds: 10 * 3600, idleSeconds: 30 * 60 },
+    session: sessionLimits[config.rie],
   });
   await app.register(async (scope) => oidcRoutes(scope, hub));
   await app.register(async (scope) => loginRoutes(scope, ctx, hub));

@@ -108,8 +108,14 @@ export async function createHub(o: HubOptions): Promise<Provider> {
       Interaction: 900,
       Grant: o.session.absoluteSeconds,
       Session: o.session.absoluteSeconds,
-      RefreshToken: o.session.absoluteSeconds,
+      // A refresh token lasts the idle limit, renewed at each use, and never beyond the absolute limit of the
+      // login it comes from (RIE v2 EXI RIE-PS 13: 4 h, 30 min of inactivity).
+      RefreshToken: (_ctx, token) => {
+        const elapsed = Math.floor(Date.now() / 1000) - (token.authTime ?? token.iat ?? 0);
+        return Math.max(1, Math.min(o.session.idleSeconds, o.session.absoluteSeconds - elapsed));
+      },
     },
+    rotateRefreshToken: true,
     // DUIs are first-party clients: the grant covers what they ask for, without a consent screen.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const { client, session, params } = ctx.oidc;

@@ -211,6 +211,9 @@ const v2Session: SessionLimits = { absoluteSeconds: 4 * hour, idleSeconds: 30 * 
  */
 const v1Session: SessionLimits = { absoluteSeconds: 10 * hour, idleSeconds: 30 * 60 };
 
+/** The session limits of each rule set, for the provider's sessions and refresh tokens. */
+export const sessionLimits: Record<RuleSet, SessionLimits> = { v1: v1Session, v2: v2Session };
+
 interface Verdict {
   allowed: boolean;
   rule: string;
