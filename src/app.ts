@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -191,6 +192,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     cookieSecret: ctx.sessionSecret,
     trustProxy: config.trustProxy,
     session: sessionLimits[config.rie],
+    mtls: config.mtls
+      ? { caPem: readFileSync(config.mtls.caPath, 'utf8'), header: config.mtls.header }
+      : null,
   });
   await app.register(async (scope) => oidcRoutes(scope, hub));
   await app.register(async (scope) => loginRoutes(scope, ctx, hub));

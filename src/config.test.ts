@@ -62,6 +62,8 @@ describe('loadConfig', () => {
       CONFIANCE_FC_ISSUER: 'https://auth.franceconnect.gouv.fr/api/v2',
       CONFIANCE_FC_CLIENT_ID: 'confiance-fc',
       CONFIANCE_FC_CLIENT_SECRET: 'secret-fc',
+      CONFIANCE_MTLS_CA: '/etc/confiance/igc-sante.pem',
+      CONFIANCE_MTLS_HEADER: 'X-SSL-Client-Cert',
     });
     expect(config).toEqual({
       port: 9000,
@@ -108,6 +110,7 @@ describe('loadConfig', () => {
         clientId: 'confiance-fc',
         clientSecret: 'secret-fc',
       },
+      mtls: { caPath: '/etc/confiance/igc-sante.pem', header: 'x-ssl-client-cert' },
     });
   });
 

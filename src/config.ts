@@ -38,6 +38,8 @@ export interface Config {
   psc: { discoveryUrl: string; clientId: string; clientSecret: string } | null;
   /** The FranceConnect+ service the hub brokers usagers' logins to. */
   franceconnect: { issuer: string; clientId: string; clientSecret: string } | null;
+  /** Mutual TLS of structures' software: trusted authorities, and the header of a TLS terminator. */
+  mtls: { caPath: string; header: string | null } | null;
   /** The RIE rule set the hub applies. */
   rie: 'v1' | 'v2';
   /** A JSON template replacing the default layout of the RPPS+ bulk file. */
@@ -269,6 +271,19 @@ export const variables: VariableSpec[] = [
     description: 'Secret client FranceConnect+ ; jamais journalisé.',
   },
   {
+    name: 'CONFIANCE_MTLS_CA',
+    expected: 'le chemin d’un fichier PEM d’autorités (AC racine et AC organisations IGC Santé)',
+    defaultValue: '(aucun : pas de client structure)',
+    description: 'Autorités des certificats des logiciels de structure (personnes morales) en TLS mutuel.',
+  },
+  {
+    name: 'CONFIANCE_MTLS_HEADER',
+    expected: 'un nom d’en-tête HTTP (par exemple x-ssl-client-cert)',
+    defaultValue: '(aucun : Confiance termine lui-même TLS)',
+    description:
+      'En-tête où le terminateur TLS transmet le certificat client (PEM encodé URL) ; il doit l’effacer des requêtes reçues.',
+  },
+  {
     name: 'CONFIANCE_RIE',
     expected: 'v1 ou v2',
     defaultValue: 'v1',
@@ -432,6 +447,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     else franceconnect = { issuer: fcIssuer, clientId: id, clientSecret: secret };
   }
+  const mtlsCa = raw('CONFIANCE_MTLS_CA');
+  const mtlsHeader = raw('CONFIANCE_MTLS_HEADER') ?? null;
+  if (mtlsHeader !== null && !/^[a-z0-9-]{1,64}$/i.test(mtlsHeader))
+    fail('CONFIANCE_MTLS_HEADER', mtlsHeader);
   const rie = raw('CONFIANCE_RIE') ?? 'v1';
   if (rie !== 'v1' && rie !== 'v2') fail('CONFIANCE_RIE', rie);
 
@@ -467,6 +486,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rppsPlusTemplate: rppsPlusTemplatePath ?? null,
     psc,
     franceconnect,
+    mtls: mtlsCa !== undefined ? { caPath: mtlsCa, header: mtlsHeader?.toLowerCase() ?? null } : null,
     rie: rie === 'v2' ? 'v2' : 'v1',
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -133,13 +133,17 @@ it('logs a professional into a DUI through Pro Santé Connect, with the situatio
   expect(info.sub).not.toBe(rppsIdNat('1000000001'));
   expect(tokens.refresh_token).toBeTruthy();
   // The refresh token lasts the idle limit (30 min), and is rotated at each use.
-  const ttl = await sql<{ s: number }>`select extract(epoch from expires_at - now())::int as s from oidc_payload
+  const ttl = await sql<{
+    s: number;
+  }>`select extract(epoch from expires_at - now())::int as s from oidc_payload
     where model = 'RefreshToken'`.execute(t.database.db);
   expect(ttl.rows[0]?.s).toBeGreaterThan(1700);
   expect(ttl.rows[0]?.s).toBeLessThanOrEqual(1800);
   const refreshed = await oidc.refreshTokenGrant(login.config, tokens.refresh_token as string);
   expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
-  await expect(oidc.refreshTokenGrant(login.config, tokens.refresh_token as string)).rejects.toMatchObject({ error: 'invalid_grant' });
+  await expect(oidc.refreshTokenGrant(login.config, tokens.refresh_token as string)).rejects.toMatchObject({
+    error: 'invalid_grant',
+  });
   expect(await countAudit(t.database, 'auth.login')).toBe(1);
 
   // The same person again, by card: the same account (keyed by the national identifier).

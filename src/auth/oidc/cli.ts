@@ -6,7 +6,7 @@ import { resolveSessionSecret } from '../../web/session.ts';
 import { enrolLocalAccount, removeLocalAccount, unlockLocalAccount } from '../local/accounts.ts';
 import type { ServiceProfile } from '../policy/sensitive.ts';
 import { sensitivity } from '../policy/sensitive.ts';
-import { addClient, listClients, removeClient } from './clients.ts';
+import { addClient, addStructureClient, listClients, removeClient } from './clients.ts';
 import { rotateSigningKey } from './keys.ts';
 
 type WithDatabase = <T>(fn: (database: Database, config: Config) => Promise<T>) => Promise<T>;
@@ -86,6 +86,21 @@ export function clientsCommand(withDatabase: WithDatabase, say: Say): Command {
           );
           if (clientSecret) say(`Secret (conservez-le, il ne sera plus affiché) :\n${clientSecret}`);
         }),
+    );
+  clients
+    .command('add-structure')
+    .description(
+      'Enregistrer le logiciel d’une structure (TLS mutuel avec son certificat IGC Santé, alimentation seule).',
+    )
+    .requiredOption('--nom <nom>', 'nom du logiciel ou de la structure')
+    .requiredOption('--ou <idNat_Struct>', 'OU du certificat : 1 + FINESS, 2 + SIREN ou 3 + SIRET')
+    .action((o: { nom: string; ou: string }) =>
+      withDatabase(async (database) => {
+        const { clientId } = await addStructureClient(database, { name: o.nom, idNatStruct: o.ou }, 'cli');
+        say(
+          `Client structure ${clientId} enregistré : il s’authentifie avec un certificat dont l’OU vaut ${o.ou}.`,
+        );
+      }),
     );
   clients
     .command('list')

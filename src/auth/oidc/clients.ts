@@ -72,6 +72,7 @@ export async function addClient(
     post_logout_redirect_uris: input.postLogoutRedirectUris,
     response_types: ['code'],
     grant_types: ['authorization_code', 'refresh_token'],
+    scope: 'openid profile professionnel usager',
     token_endpoint_auth_method: input.auth.method,
     ...(clientSecret ? { client_secret: clientSecret } : {}),
     ...(input.auth.method === 'private_key_jwt' ? { jwks_uri: input.auth.jwksUri } : {}),
@@ -93,6 +94,55 @@ export async function addClient(
   return { clientId, clientSecret };
 }
 
+/**
+ * A structure's software (personne morale): client credentials over mutual TLS with its IGC Santé certificate,
+ * whose OU must be the structure's idNat_Struct; its tokens are bound to the certificate (RFC 8705) and only
+ * allow feeding documents.
+ */
+export async function addStructureClient(
+  database: Database,
+  input: { name: string; idNatStruct: string },
+  actorId: string,
+): Promise<{ clientId: string }> {
+  const problems: string[] = [];
+  if (!input.name.trim()) problems.push('nom manquant');
+  if (!/^(1[0-9][0-9AB][0-9]{7}|3\d{14}|2\d{9})$/.test(input.idNatStruct))
+    problems.push(`idNat_Struct « ${input.idNatStruct} » invalide (1 + FINESS, 2 + SIREN ou 3 + SIRET)`);
+  if (problems.length > 0) throw new ClientError(`Client refusé : ${problems.join(' ; ')}.`);
+  const clientId = `org_${randomBytes(9).toString('base64url')}`;
+  const metadata = {
+    client_id: clientId,
+    client_name: input.name.trim(),
+    redirect_uris: [],
+    response_types: [],
+    grant_types: ['client_credentials'],
+    scope: 'documents:alimenter',
+    token_endpoint_auth_method: 'tls_client_auth',
+    tls_client_auth_subject_dn: input.idNatStruct,
+    tls_client_certificate_bound_access_tokens: true,
+  };
+  const profile: ServiceProfile = {
+    processesHealthData: true,
+    shared: false,
+    integratesShared: true,
+    externalAccess: true,
+    newUsagersPerYear: 0,
+    professionalsPerYear: 0,
+  };
+  await sql`insert into oidc_client (client_id, name, metadata, profile)
+    values (${clientId}, ${input.name.trim()}, ${JSON.stringify(metadata)}::jsonb, ${JSON.stringify(profile)}::jsonb)`.execute(
+    database.db,
+  );
+  await appendEvent(database, {
+    action: 'oidc.client.add',
+    outcome: 'success',
+    actor: { kind: 'system', id: actorId },
+    subject: { type: 'client', id: clientId },
+    details: { method: 'tls_client_auth', structure: input.idNatStruct },
+  });
+  return { clientId };
+}
+
 interface Row {
   client_id: string;
   name: string;
@@ -109,7 +159,7 @@ interface Row {
 const toClient = (r: Row): RegisteredClient => ({
   clientId: r.client_id,
   name: r.name,
-  redirectUris: r.metadata.redirect_uris,
+  redirectUris: r.metadata.redirect_uris ?? [],
   postLogoutRedirectUris: r.metadata.post_logout_redirect_uris ?? [],
   backchannelLogoutUri: r.metadata.backchannel_logout_uri ?? null,
   authMethod: r.metadata.token_endpoint_auth_method,

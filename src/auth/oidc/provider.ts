@@ -5,6 +5,7 @@ import type { Database } from '../../db/connect.ts';
 import { escapeHtml } from '../../web/html.ts';
 import { databaseAdapter } from './adapter.ts';
 import { ensureSigningKeys } from './keys.ts';
+import { certificateFrom, certificateTrusted, idNatStructOf, type MtlsSettings, trustStore } from './mtls.ts';
 
 /** Scopes a DUI may ask for, and the claims each one releases (claims are what a DUI needs, no more). */
 export const scopes = {
@@ -22,7 +23,12 @@ export interface HubOptions {
   trustProxy: boolean;
   /** Absolute and idle session limits, from the RIE rule set in force. */
   session: { absoluteSeconds: number; idleSeconds: number };
+  /** Mutual TLS of structures' software; null: no structure client can authenticate. */
+  mtls?: MtlsSettings | null;
 }
+
+/** What a structure's software may ask for: feeding documents, never reading them. */
+export const structureScopes = ['documents:alimenter'] as const;
 
 interface AccountRow {
   sub: string;
@@ -66,15 +72,23 @@ const frenchErrors: Record<string, string> = {
  */
 export async function createHub(o: HubOptions): Promise<Provider> {
   const keys = await ensureSigningKeys(o.database);
+  const mtls = o.mtls ?? null;
+  const authorities = mtls ? trustStore(mtls) : [];
   const cookieKey = createHash('sha256').update(`oidc-cookies:${o.cookieSecret}`).digest('base64url');
   const configuration: Configuration = {
     adapter: databaseAdapter(o.database),
     jwks: { keys: keys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: [cookieKey] },
     pkce: { required: () => true },
-    scopes: Object.keys(scopes),
+    scopes: [...Object.keys(scopes), ...structureScopes],
     claims: Object.fromEntries(Object.entries(scopes).map(([k, v]) => [k, [...v]])),
     acrValues: ['eidas1', 'eidas2', 'eidas3'],
+    clientAuthMethods: [
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+      ...(mtls ? ['tls_client_auth' as const] : []),
+    ],
     responseTypes: ['code'],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
@@ -85,6 +99,22 @@ export async function createHub(o: HubOptions): Promise<Provider> {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      introspection: { enabled: true },
+      clientCredentials: { enabled: !!mtls },
+      mTLS: mtls
+        ? {
+            enabled: true,
+            certificateBoundAccessTokens: true,
+            tlsClientAuth: true,
+            getCertificate: (ctx) => certificateFrom(ctx, mtls),
+            // Decided before the endpoint runs (chain checks are asynchronous): see the middleware below.
+            certificateAuthorized: (ctx) => ctx.state.mtlsTrusted === true,
+            certificateSubjectMatches: (ctx, property, expected) => {
+              const pem = certificateFrom(ctx, mtls);
+              return property === 'tls_client_auth_subject_dn' && !!pem && idNatStructOf(pem) === expected;
+            },
+          }
+        : { enabled: false },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -143,5 +173,13 @@ export async function createHub(o: HubOptions): Promise<Provider> {
   };
   const provider = new Provider(o.issuer, configuration);
   provider.proxy = o.trustProxy;
+  if (mtls)
+    provider.use(async (ctx, next) => {
+      if (ctx.path === '/token' || ctx.path === '/token/introspection') {
+        const pem = certificateFrom(ctx, mtls);
+        ctx.state.mtlsTrusted = pem ? await certificateTrusted(pem, authorities) : false;
+      }
+      await next();
+    });
   return provider;
 }
