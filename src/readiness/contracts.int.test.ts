@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../test/databases.ts';
-import {
-  countAudit,
-  fixtureEgs,
-  fixtureEj,
-  rppsIdNat,
-  seedOrganisationDirectory,
-} from '../../test/organisation-fixture.ts';
+import { countAudit, fixtureEj, seedOrganisationDirectory } from '../../test/organisation-fixture.ts';
 import { addContract, addRole, declareRole, listRoles } from './contracts.ts';
 import { loadDashboard } from './dashboard.ts';
 import { createOrganisation, getOrganisation, type ReadinessActor } from './organisations.ts';

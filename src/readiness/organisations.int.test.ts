@@ -4,7 +4,6 @@ import {
   countAudit,
   fixtureEgs,
   fixtureEj,
-  rppsIdNat,
   seedOrganisationDirectory,
 } from '../../test/organisation-fixture.ts';
 import { loadDashboard } from './dashboard.ts';

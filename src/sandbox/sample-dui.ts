@@ -29,7 +29,7 @@ export async function ensureSampleClient(
       array(select jsonb_array_elements_text(metadata->'redirect_uris')) as redirects
     from oidc_client where name = ${sampleDuiName}`.execute(database.db);
   const row = existing.rows[0];
-  if (row && row.redirects.includes(`${duiUrl}/callback`))
+  if (row?.redirects.includes(`${duiUrl}/callback`))
     return { clientId: row.client_id, clientSecret: row.secret };
   if (row) await sql`delete from oidc_client where client_id = ${row.client_id}`.execute(database.db);
   const added = await addClient(

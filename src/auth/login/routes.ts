@@ -2,7 +2,6 @@ import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type Provider from 'oidc-provider';
-import type { AdapterPayload } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.ts';
 import { appendEvent } from '../../audit/append.ts';
@@ -20,16 +19,12 @@ import { authenticateLocal } from '../local/accounts.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
 import { getClient } from '../oidc/clients.ts';
 import { decideLogin, means, ruleSetLabels } from '../policy/rie.ts';
-import { fallbackProfile, html, isRemote } from './shared.ts';
+import { fallbackProfile, html, isRemote, type UpstreamLogin, upstreamReturn } from './shared.ts';
 import { usagerLoginRoutes } from './usager.ts';
 
 const Uid = Type.Object({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{10,64}$' }) });
 
-interface PscLogin extends AdapterPayload {
-  uid: string;
-  pending: PendingLogin;
-  identity?: PscIdentity;
-}
+type PscLogin = UpstreamLogin<PendingLogin, PscIdentity>;
 
 /**
  * The login pages the provider sends people to (`/connexion/:uid`): the means the RIE allows for this DUI at this
@@ -278,63 +273,14 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
     }
   });
 
-  app.get(
-    '/connexion/psc/retour',
-    {
-      schema: {
-        hide: true,
-        querystring: Type.Object({
-          state: Type.Optional(Type.String({ maxLength: 200 })),
-          code: Type.Optional(Type.String({ maxLength: 2000 })),
-          error: Type.Optional(Type.String({ maxLength: 200 })),
-          error_description: Type.Optional(Type.String({ maxLength: 1000 })),
-          iss: Type.Optional(Type.String({ maxLength: 500 })),
-          session_state: Type.Optional(Type.String({ maxLength: 500 })),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const state = request.query.state ?? '';
-      const login = state ? ((await pscLogins.find(state)) as PscLogin | undefined) : undefined;
-      if (!login || login.consumed || !ctx.psc) {
-        await audit(request, 'denied', { reason: 'state' }, { means: 'psc' });
-        return html(
-          reply,
-          loginRefusedPage({
-            title: 'Retour de Pro Santé Connect refusé',
-            detail:
-              'Ce retour ne correspond à aucune connexion en cours (paramètre state inconnu, expiré ou déjà utilisé).',
-            retry: null,
-          }),
-          400,
-        );
-      }
-      await pscLogins.consume(state);
-      const retry = `/connexion/${login.uid}`;
-      if (request.query.error) {
-        await audit(request, 'denied', { reason: request.query.error }, { means: 'psc' });
-        return html(
-          reply,
-          loginRefusedPage({
-            title: 'Connexion annulée',
-            detail: `Pro Santé Connect a répondu : ${request.query.error}.`,
-            retry,
-          }),
-          400,
-        );
-      }
-      try {
-        const current = new URL(request.url, ctx.psc.redirectUri);
-        const identity = await ctx.psc.finish(current, login.pending);
-        await pscLogins.upsert(state, { ...login, identity, consumed: Math.floor(Date.now() / 1000) }, 600);
-        return reply.redirect(`/connexion/${login.uid}/situation`, 303);
-      } catch (e) {
-        if (!(e instanceof BrokerError)) throw e;
-        await audit(request, 'denied', { reason: e.code, detail: e.message }, { means: 'psc' });
-        return html(reply, loginRefusedPage({ title: 'Connexion refusée', detail: e.message, retry }), 400);
-      }
-    },
-  );
+  upstreamReturn<PendingLogin, PscIdentity>(app, {
+    path: '/connexion/psc/retour',
+    provider: 'Pro Santé Connect',
+    store: pscLogins,
+    broker: () => ctx.psc,
+    next: (uid) => `/connexion/${uid}/situation`,
+    audit: (request, outcome, details) => audit(request, outcome, details, { means: 'psc' }),
+  });
 
   /** The PSC login of this interaction, once PSC has answered. */
   const identityOf = async (uid: string) => {

@@ -1,5 +1,10 @@
 import { isIP } from 'node:net';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { type Static, Type } from 'typebox';
+import type { TypedApp } from '../../http/typed.ts';
+import { loginRefusedPage } from '../../web/pages/connexion.ts';
+import { BrokerError } from '../broker/psc.ts';
 
 /** Loopback and private ranges are the structure's network; anything else is a remote access for the RIE. */
 export function isRemote(ip: string): boolean {
@@ -27,3 +32,80 @@ export const fallbackProfile = {
 
 export const html = (reply: FastifyReply, body: string, status = 200) =>
   reply.code(status).type('text/html; charset=utf-8').send(body);
+
+/** What an upstream login (PSC, FC+) keeps between the redirect and the return: one record per `state`. */
+export interface UpstreamLogin<P, I> extends AdapterPayload {
+  uid: string;
+  pending: P;
+  identity?: I;
+}
+
+/** The query an identity provider returns with, bounded. */
+export const UpstreamReturn = Type.Object({
+  state: Type.Optional(Type.String({ maxLength: 200 })),
+  code: Type.Optional(Type.String({ maxLength: 2000 })),
+  error: Type.Optional(Type.String({ maxLength: 200 })),
+  error_description: Type.Optional(Type.String({ maxLength: 1000 })),
+  iss: Type.Optional(Type.String({ maxLength: 500 })),
+  session_state: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+/**
+ * The return from an upstream identity provider: the `state` must name a pending login, used once; the code is
+ * exchanged by the broker; the identity is kept for the interaction, whose own page finishes the login (the
+ * interaction cookie is bound to the interaction's path, not to this one).
+ */
+export function upstreamReturn<P, I>(
+  app: TypedApp,
+  o: {
+    path: string;
+    provider: string;
+    store: Adapter;
+    broker: () => { redirectUri: string; finish(url: URL, pending: P): Promise<I> } | null | undefined;
+    next: (uid: string) => string;
+    audit: (request: FastifyRequest, outcome: 'denied', details: Record<string, unknown>) => Promise<unknown>;
+  },
+): void {
+  app.get(o.path, { schema: { hide: true, querystring: UpstreamReturn } }, async (request, reply) => {
+    const query = request.query as Static<typeof UpstreamReturn>;
+    const state = query.state ?? '';
+    const login = state ? ((await o.store.find(state)) as UpstreamLogin<P, I> | undefined) : undefined;
+    const broker = o.broker();
+    if (!login || login.consumed || !broker) {
+      await o.audit(request, 'denied', { reason: 'state' });
+      return html(
+        reply,
+        loginRefusedPage({
+          title: `Retour de ${o.provider} refusé`,
+          detail:
+            'Ce retour ne correspond à aucune connexion en cours (paramètre state inconnu, expiré ou déjà utilisé).',
+          retry: null,
+        }),
+        400,
+      );
+    }
+    await o.store.consume(state);
+    const retry = `/connexion/${login.uid}`;
+    if (query.error) {
+      await o.audit(request, 'denied', { reason: query.error });
+      return html(
+        reply,
+        loginRefusedPage({
+          title: 'Connexion annulée',
+          detail: `${o.provider} a répondu : ${query.error}.`,
+          retry,
+        }),
+        400,
+      );
+    }
+    try {
+      const identity = await broker.finish(new URL(request.url, broker.redirectUri), login.pending);
+      await o.store.upsert(state, { ...login, identity, consumed: Math.floor(Date.now() / 1000) }, 600);
+      return reply.redirect(o.next(login.uid), 303);
+    } catch (e) {
+      if (!(e instanceof BrokerError)) throw e;
+      await o.audit(request, 'denied', { reason: e.code, detail: e.message });
+      return html(reply, loginRefusedPage({ title: 'Connexion refusée', detail: e.message, retry }), 400);
+    }
+  });
+}

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import type { AdapterPayload } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.ts';
 import { appendEvent } from '../../audit/append.ts';
@@ -12,13 +11,9 @@ import { BrokerError } from '../broker/psc.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
 import { encryptionKey } from '../oidc/keys.ts';
 import { means } from '../policy/rie.ts';
-import { html } from './shared.ts';
+import { html, type UpstreamLogin, upstreamReturn } from './shared.ts';
 
-interface FcLogin extends AdapterPayload {
-  uid: string;
-  pending: PendingFcLogin;
-  identity?: FranceConnectIdentity;
-}
+type FcLogin = UpstreamLogin<PendingFcLogin, FranceConnectIdentity>;
 
 const Uid = Type.Object({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{10,64}$' }) });
 
@@ -88,64 +83,14 @@ export async function usagerLoginRoutes(app: TypedApp, ctx: AppContext, hub: Pro
     },
   );
 
-  app.get(
-    '/connexion/franceconnect/retour',
-    {
-      schema: {
-        hide: true,
-        querystring: Type.Object({
-          state: Type.Optional(Type.String({ maxLength: 200 })),
-          code: Type.Optional(Type.String({ maxLength: 2000 })),
-          error: Type.Optional(Type.String({ maxLength: 200 })),
-          error_description: Type.Optional(Type.String({ maxLength: 1000 })),
-          iss: Type.Optional(Type.String({ maxLength: 500 })),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const state = request.query.state ?? '';
-      const login = state ? ((await fcLogins.find(state)) as FcLogin | undefined) : undefined;
-      if (!login || login.consumed || !ctx.franceconnect) {
-        await audit(request, 'denied', { reason: 'state' });
-        return html(
-          reply,
-          loginRefusedPage({
-            title: 'Retour de FranceConnect+ refusé',
-            detail:
-              'Ce retour ne correspond à aucune connexion en cours (paramètre state inconnu, expiré ou déjà utilisé).',
-            retry: null,
-          }),
-          400,
-        );
-      }
-      await fcLogins.consume(state);
-      const retry = `/connexion/${login.uid}`;
-      if (request.query.error) {
-        await audit(request, 'denied', { reason: request.query.error });
-        return html(
-          reply,
-          loginRefusedPage({
-            title: 'Connexion annulée',
-            detail: `FranceConnect+ a répondu : ${request.query.error}.`,
-            retry,
-          }),
-          400,
-        );
-      }
-      try {
-        const identity = await ctx.franceconnect.finish(
-          new URL(request.url, ctx.franceconnect.redirectUri),
-          login.pending,
-        );
-        await fcLogins.upsert(state, { ...login, identity, consumed: Math.floor(Date.now() / 1000) }, 600);
-        return reply.redirect(`/connexion/${login.uid}/franceconnect/fin`, 303);
-      } catch (e) {
-        if (!(e instanceof BrokerError)) throw e;
-        await audit(request, 'denied', { reason: e.code, detail: e.message });
-        return html(reply, loginRefusedPage({ title: 'Connexion refusée', detail: e.message, retry }), 400);
-      }
-    },
-  );
+  upstreamReturn<PendingFcLogin, FranceConnectIdentity>(app, {
+    path: '/connexion/franceconnect/retour',
+    provider: 'FranceConnect+',
+    store: fcLogins,
+    broker: () => ctx.franceconnect,
+    next: (uid) => `/connexion/${uid}/franceconnect/fin`,
+    audit: (request, outcome, details) => audit(request, outcome, details),
+  });
 
   app.get(
     '/connexion/:uid/franceconnect/fin',
