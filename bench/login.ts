@@ -1,8 +1,10 @@
 // Complete logins (authorization code + PKCE) of professionals through the hub and the PSC emulator, by
 // concurrent HTTP clients without a browser; the hub's token endpoint latency, against a bare oidc-provider token
 // endpoint (in-memory storage, no Fastify, same machine) measured in the same run.
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { exportJWK, generateKeyPair } from 'jose';
 import { sql } from 'kysely';
@@ -10,12 +12,10 @@ import Provider from 'oidc-provider';
 import * as oidc from 'openid-client';
 import pg from 'pg';
 import { addClient } from '../src/auth/oidc/clients.ts';
-import { loadConfig } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { luhnKey } from '../src/directory/identifiers.ts';
 import { startPscEmulator } from '../src/sandbox/psc.ts';
-import { startServer } from '../src/server.ts';
 import { HttpSession } from '../test/http-session.ts';
 import { freePort } from '../test/ports.ts';
 import { type Figure, report } from './lib.ts';
@@ -42,7 +42,7 @@ const rpps = (n: number) => {
   return `8${body}${luhnKey(body)}`;
 };
 
-async function postgresDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+async function postgresDatabase(): Promise<{ database: Database; url: string; drop: () => Promise<void> }> {
   const name = `confiance_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: values.postgres });
   await admin.connect();
@@ -53,6 +53,7 @@ async function postgresDatabase(): Promise<{ database: Database; drop: () => Pro
   const database = await openDatabase({ databaseUrl: url.href, poolMax: 20 });
   return {
     database,
+    url: url.href,
     drop: async () => {
       await database.close();
       const c = new pg.Client({ connectionString: values.postgres });
@@ -74,7 +75,7 @@ async function seed(database: Database) {
   return ids;
 }
 
-const { database, drop } = await postgresDatabase();
+const { database, url: databaseUrl, drop } = await postgresDatabase();
 await migrate(database);
 const people = await seed(database);
 const port = await freePort();
@@ -83,19 +84,18 @@ const psc = await startPscEmulator({
   database,
   clients: [{ clientId: 'confiance', clientSecret: 'banc', redirectUris: [`${base}/connexion/psc/retour`] }],
 });
-const server = await startServer(
-  loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    CONFIANCE_BASE_URL: base,
-    LOG_LEVEL: 'silent',
-    CONFIANCE_DATA_DIR: '/tmp/confiance-bench-login',
-    CONFIANCE_RATE_LIMIT_MAX: '1000000',
-    CONFIANCE_DB_POOL_MAX: '20',
-  }),
-  database,
-  { psc: { discoveryUrl: psc.discoveryUrl, clientId: 'confiance', clientSecret: 'banc' } },
+// The hub runs in its own process: the load and the PSC emulator stay in this one.
+const hub = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'bench/login-server.ts', databaseUrl, String(port), psc.discoveryUrl],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
 );
+await new Promise<void>((resolve, reject) => {
+  hub.once('exit', (code) => reject(new Error(`fournisseur arrêté (${code})`)));
+  createInterface({ input: hub.stdout }).once('line', () => resolve());
+});
 const duiRedirect = 'http://127.0.0.1:9/callback';
 const dui = await addClient(
   database,
@@ -129,8 +129,8 @@ const config = await oidc.discovery(
 let n = 0;
 const tokenLatencies: number[] = [];
 const loginLatencies: number[] = [];
-async function login(): Promise<void> {
-  const started = performance.now();
+/** Drives one login up to the DUI's callback: the code and what the DUI kept to redeem it. */
+async function loginUntilCode() {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -153,14 +153,21 @@ async function login(): Promise<void> {
     { autre: people[n % people.length] as string, moyen: 'MOBILE' },
     (l) => l.startsWith(duiRedirect),
   );
-  const t0 = performance.now();
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(back.url), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-    expectedNonce: nonce,
+  return { callback: new URL(back.url), verifier, state, nonce };
+}
+
+const redeem = async (c: Awaited<ReturnType<typeof loginUntilCode>>) => {
+  const tokens = await oidc.authorizationCodeGrant(config, c.callback, {
+    pkceCodeVerifier: c.verifier,
+    expectedState: c.state,
+    expectedNonce: c.nonce,
   });
-  tokenLatencies.push(performance.now() - t0);
   if (!tokens.access_token) throw new Error('no access token');
+};
+
+async function login(): Promise<void> {
+  const started = performance.now();
+  await redeem(await loginUntilCode());
   loginLatencies.push(performance.now() - started);
 }
 
@@ -189,10 +196,25 @@ async function run(
 
 say(`Connexions complètes (${concurrency} clients, ${seconds} s)…`);
 await run(login, 2);
-tokenLatencies.length = 0;
 loginLatencies.length = 0;
 const logins = await run(login, seconds);
 say(`  ${logins.count} connexions en ${logins.seconds.toFixed(1)} s, ${logins.errors} erreur(s)`);
+
+// The token endpoint alone, as the baseline is measured: codes obtained first, then redeemed by the same
+// number of concurrent clients.
+say('Point de jeton de Confiance seul…');
+const pendingCodes: Array<Awaited<ReturnType<typeof loginUntilCode>>> = [];
+await run(async () => {
+  pendingCodes.push(await loginUntilCode());
+}, 6);
+const hubTokens = await run(async () => {
+  const c = pendingCodes.pop();
+  if (!c) return new Promise((resolve) => setTimeout(resolve, 1));
+  const t0 = performance.now();
+  await redeem(c);
+  tokenLatencies.push(performance.now() - t0);
+}, 3);
+say(`  ${tokenLatencies.length} échanges de code (${hubTokens.errors} erreur(s))`);
 
 // Baseline: a bare oidc-provider, in memory, whose token endpoint redeems codes minted through its models.
 const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -250,7 +272,7 @@ const bareRun = await run(bareExchange, Math.min(seconds, 10));
 
 const figures: Figure[] = [
   {
-    name: 'connexions complètes par seconde (PKCE, PSC émulé)',
+    name: 'connexions complètes par seconde (PKCE, PSC émulé, 16 clients)',
     driver: 'postgres',
     value: logins.count / logins.seconds,
     unit: 'connexions/s',
@@ -285,9 +307,9 @@ report('login', figures, {
   concurrency,
   seconds,
   errors: logins.errors,
-  note: 'Charge, fournisseur, émulateur PSC et base sur la même machine (2 cœurs), dans un seul processus Node.',
+  note: 'Fournisseur dans son propre processus ; charge et émulateur PSC dans un autre ; base PostgreSQL locale ; 2 cœurs.',
 });
 bareServer.close();
-await server.close();
+hub.kill('SIGTERM');
 await psc.close();
 await drop().catch(() => {});
