@@ -2,7 +2,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../../test/databases.ts';
 import { countAudit } from '../../../test/organisation-fixture.ts';
 import { addClient, getClient, listClients, redirectUriProblem, removeClient } from './clients.ts';
-import { ensureSigningKeys, rotateSigningKey, signingKeys } from './keys.ts';
 
 const profile = {
   processesHealthData: true,
@@ -13,7 +12,7 @@ const profile = {
   professionalsPerYear: 5,
 };
 
-describeEachDriver('DUI clients and signing keys', (driver) => {
+describeEachDriver('DUI clients', (driver) => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase(driver);
@@ -75,17 +74,6 @@ describeEachDriver('DUI clients and signing keys', (driver) => {
     await expect(removeClient(t.database, withSecret.clientId, 'test')).rejects.toThrow('Client inconnu');
     expect(await countAudit(t.database, 'oidc.client.add')).toBe(2);
     expect(await countAudit(t.database, 'oidc.client.remove')).toBe(1);
-  });
-
-  it('creates one signing key, and keeps the rotated one published until its retirement', async () => {
-    const first = await ensureSigningKeys(t.database);
-    expect(first).toHaveLength(1);
-    expect(await ensureSigningKeys(t.database)).toEqual(first);
-    const kid = await rotateSigningKey(t.database, 3600);
-    const keys = await signingKeys(t.database);
-    expect(keys.map((k) => k.kid)[0]).toBe(kid);
-    expect(keys).toHaveLength(2);
-    expect(await signingKeys(t.database, new Date(Date.now() + 7200_000))).toHaveLength(1);
   });
 
   it('accepts only https redirect URIs, or http on the loopback', () => {
