@@ -63,7 +63,7 @@ describe('traits stricts', () => {
       sexe: 'Le sexe doit être M ou F (sexe de l’état civil).',
       dateNaissance: 'La date de naissance 2025-02-30 n’existe pas.',
       lieuNaissance:
-        'Le lieu de naissance doit être un code officiel géographique de 5 caractères (commune, dont 2A/2B, ou 99xxx pour un pays).',
+        'Le lieu de naissance doit être un code officiel géographique de 5 caractères (commune, dont 2A/2B, ou 99 suivi du code du pays, par exemple 99134).',
     });
     expect(errorsOf({ ...valid, dateNaissance: '2030-01-01' }).dateNaissance).toBe(
       'La date de naissance est dans le futur.',

@@ -13,7 +13,7 @@ export interface TraitsStricts {
   sexe: Sexe;
   /** AAAA-MM-JJ. */
   dateNaissance: string;
-  /** Code officiel géographique: a commune (63220, 2A020, 97411) or `99xxx` for a country. */
+  /** Code officiel géographique: a commune (63220, 2A020, 97411) or `99` + the country code (99134). */
   lieuNaissance: string;
 }
 
@@ -125,7 +125,7 @@ export function parseTraits(
     errors.push({
       field: 'lieuNaissance',
       message:
-        'Le lieu de naissance doit être un code officiel géographique de 5 caractères (commune, dont 2A/2B, ou 99xxx pour un pays).',
+        'Le lieu de naissance doit être un code officiel géographique de 5 caractères (commune, dont 2A/2B, ou 99 suivi du code du pays, par exemple 99134).',
     });
 
   if (errors.length > 0) throw new TraitsError(errors);

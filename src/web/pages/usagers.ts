@@ -115,7 +115,7 @@ ${p.errors.length > 0 ? html`<div class="notice" role="alert"><p>${p.errors.leng
     <option value="">—</option><option value="F"${p.values.sexe === 'F' ? html` selected` : html``}>Féminin</option><option value="M"${p.values.sexe === 'M' ? html` selected` : html``}>Masculin</option></select>
     ${error('sexe') ? html`<span class="field-error">${error('sexe')?.message}</span>` : html``}</p>
   ${field('dateNaissance', 'Date de naissance', 'AAAA-MM-JJ', html`required type="date"`)}
-  ${field('lieuNaissance', 'Lieu de naissance (code INSEE)', 'Commune de naissance (63220, 2A004…) ou 99xxx pour un pays.', html`required maxlength="5" autocomplete="off"`)}
+  ${field('lieuNaissance', 'Lieu de naissance (code INSEE)', 'Commune de naissance (63220, 2A004…) ou 99 suivi du code du pays (99134…).', html`required maxlength="5" autocomplete="off"`)}
   </fieldset>
   <fieldset><legend>Traits d’usage et contacts (facultatifs)</legend>
   ${field('nomUtilise', 'Nom utilisé', 'Nom d’usage, s’il diffère.', html`maxlength="100"`)}
