@@ -310,6 +310,9 @@ report('login', figures, {
   note: 'Fournisseur dans son propre processus ; charge et émulateur PSC dans un autre ; base PostgreSQL locale ; 2 cœurs.',
 });
 bareServer.close();
-hub.kill('SIGTERM');
+await new Promise<void>((resolve) => {
+  hub.once('exit', () => resolve());
+  hub.kill('SIGTERM');
+});
 await psc.close();
 await drop().catch(() => {});

@@ -169,17 +169,28 @@ export interface LoginDecision {
   session: SessionLimits | null;
 }
 
+// One formatter for every decision: building an Intl formatter costs far more than using it.
+const parisOffset = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Paris',
+  timeZoneName: 'shortOffset',
+});
+const midnights = new Map<string, Date>();
+
 /** The instant a calendar day starts in Europe/Paris (CET or CEST), so boundaries fall at local midnight. */
 export function parisMidnight(isoDay: string): Date {
+  const known = midnights.get(isoDay);
+  if (known) return known;
   const utcMidnight = new Date(`${isoDay}T00:00:00Z`);
   const offsetOf = (d: Date) => {
-    const name = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', timeZoneName: 'shortOffset' })
-      .formatToParts(d)
-      .find((p) => p.type === 'timeZoneName')?.value;
+    const name = parisOffset.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value;
     const m = /GMT([+-]\d+)/.exec(name ?? '');
     return m ? Number(m[1]) * 3_600_000 : 0;
   };
-  return new Date(utcMidnight.getTime() - offsetOf(new Date(utcMidnight.getTime() - offsetOf(utcMidnight))));
+  const midnight = new Date(
+    utcMidnight.getTime() - offsetOf(new Date(utcMidnight.getTime() - offsetOf(utcMidnight))),
+  );
+  midnights.set(isoDay, midnight);
+  return midnight;
 }
 
 const frenchDay = (isoDay: string) => isoDay.split('-').reverse().join('/');
