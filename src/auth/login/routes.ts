@@ -19,7 +19,14 @@ import { authenticateLocal } from '../local/accounts.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
 import { getClient } from '../oidc/clients.ts';
 import { decideLogin, means, ruleSetLabels } from '../policy/rie.ts';
-import { fallbackProfile, html, isRemote, type UpstreamLogin, upstreamReturn } from './shared.ts';
+import {
+  fallbackProfile,
+  html,
+  isRemote,
+  populationOf,
+  type UpstreamLogin,
+  upstreamReturn,
+} from './shared.ts';
 import { usagerLoginRoutes } from './usager.ts';
 
 const Uid = Type.Object({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{10,64}$' }) });
@@ -95,40 +102,41 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
         at,
         remote,
       });
-    const usager = /\busager\b/.test(String(details.params.scope ?? ''));
-    const offers: MeansOffer[] = usager
-      ? [
-          {
-            id: 'franceconnect',
-            label: 'FranceConnect+',
-            decision: decideLogin({
-              ruleSet: ctx.config.rie,
-              population: 'usager',
-              service: client.profile,
-              means: 'fc-plus',
-              at,
-              remote,
-            }),
-            action: ctx.franceconnect ? `/connexion/${details.uid}/franceconnect` : null,
-            password: false,
-          },
-        ]
-      : [
-          {
-            id: 'psc',
-            label: 'Pro Santé Connect (e-CPS ou carte CPS)',
-            decision: decide('psc-e-cps'),
-            action: ctx.psc ? `/connexion/${details.uid}/psc` : null,
-            password: false,
-          },
-          {
-            id: 'mot-de-passe',
-            label: means['password-totp'].label,
-            decision: decide('password-totp'),
-            action: `/connexion/${details.uid}/mot-de-passe`,
-            password: true,
-          },
-        ];
+    const population = populationOf(details.params.scope);
+    const offers: MeansOffer[] =
+      population !== 'professionnel'
+        ? [
+            {
+              id: 'franceconnect',
+              label: 'FranceConnect+',
+              decision: decideLogin({
+                ruleSet: ctx.config.rie,
+                population,
+                service: client.profile,
+                means: 'fc-plus',
+                at,
+                remote,
+              }),
+              action: ctx.franceconnect ? `/connexion/${details.uid}/franceconnect` : null,
+              password: false,
+            },
+          ]
+        : [
+            {
+              id: 'psc',
+              label: 'Pro Santé Connect (e-CPS ou carte CPS)',
+              decision: decide('psc-e-cps'),
+              action: ctx.psc ? `/connexion/${details.uid}/psc` : null,
+              password: false,
+            },
+            {
+              id: 'mot-de-passe',
+              label: means['password-totp'].label,
+              decision: decide('password-totp'),
+              action: `/connexion/${details.uid}/mot-de-passe`,
+              password: true,
+            },
+          ];
     return html(
       reply,
       loginChoicePage({ client: client.name, offers, ruleSet: ruleSetLabels[ctx.config.rie], at }),

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { isRemote } from './shared.ts';
+import { isRemote, populationOf } from './shared.ts';
 
 it.each([
   ['127.0.0.1', false],
@@ -14,4 +14,13 @@ it.each([
   ['pas-une-adresse', true],
 ])('%s is remote: %s', (ip, remote) => {
   expect(isRemote(ip)).toBe(remote);
+});
+
+it.each([
+  ['openid profile professionnel', 'professionnel'],
+  ['openid profile usager', 'usager'],
+  ['openid aidant profile', 'aidant'],
+  [undefined, 'professionnel'],
+])('scope %s → %s', (scope, population) => {
+  expect(populationOf(scope)).toBe(population);
 });

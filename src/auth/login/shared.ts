@@ -20,6 +20,12 @@ export function isRemote(ip: string): boolean {
   );
 }
 
+/** Who logs in, from the scopes the DUI asks for: `aidant`, `usager`, or a professional by default. */
+export function populationOf(scope: unknown): 'professionnel' | 'usager' | 'aidant' {
+  const s = String(scope ?? '');
+  return /\baidant\b/.test(s) ? 'aidant' : /\busager\b/.test(s) ? 'usager' : 'professionnel';
+}
+
 /** A client that vanished mid-login is judged as the most exposed service. */
 export const fallbackProfile = {
   processesHealthData: true,

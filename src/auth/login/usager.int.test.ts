@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/databases.ts';
@@ -121,4 +122,37 @@ it('publishes the hub’s encryption key without its private part', async () => 
   expect(jwks.keys).toHaveLength(1);
   expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RSA-OAEP', use: 'enc' });
   expect(jwks.keys[0]).not.toHaveProperty('d');
+});
+
+it('logs an aidant in as an account of its own, with the same identity pivot', async () => {
+  const config = await oidc.discovery(new URL(`${base}/oidc`), dui.clientId, dui.clientSecret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: duiRedirect,
+    scope: 'openid profile aidant',
+    state,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const browser = new HttpSession();
+  const choice = await browser.follow(url.href);
+  const action = /action="(\/connexion\/[^"]+\/franceconnect)"/.exec(await choice.res.text())?.[1];
+  const idp = await browser.postForm(`${base}${action}`, {});
+  await idp.res.text();
+  const back = await browser.postForm(idp.url, { personne: '0', fournisseur: 'eidas2' }, (l) =>
+    l.startsWith(duiRedirect),
+  );
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(back.url), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
+  const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()?.sub as string);
+  expect(info).toMatchObject({ public: 'aidant', family_name: 'ADRTROIS' });
+  const kinds = await sql<{ kind: string }>`select kind from oidc_account order by kind`.execute(
+    t.database.db,
+  );
+  expect(kinds.rows.map((r) => r.kind)).toEqual(['aidant', 'usager']);
 });

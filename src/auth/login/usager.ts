@@ -11,7 +11,7 @@ import { BrokerError } from '../broker/psc.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
 import { encryptionKey } from '../oidc/keys.ts';
 import { means } from '../policy/rie.ts';
-import { html, type UpstreamLogin, upstreamReturn } from './shared.ts';
+import { html, populationOf, type UpstreamLogin, upstreamReturn } from './shared.ts';
 
 type FcLogin = UpstreamLogin<PendingFcLogin, FranceConnectIdentity>;
 
@@ -30,12 +30,12 @@ export async function usagerLoginRoutes(app: TypedApp, ctx: AppContext, hub: Pro
     request: FastifyRequest,
     outcome: 'success' | 'denied' | 'failure',
     details: Record<string, unknown>,
-    who: { sub?: string; acr?: string } = {},
+    who: { sub?: string; acr?: string; kind?: 'usager' | 'aidant' } = {},
   ) =>
     appendEvent(ctx.database, {
       action: 'auth.login',
       outcome,
-      actor: { kind: 'usager', id: who.sub ?? `inconnu@${request.ip}` },
+      actor: { kind: who.kind ?? 'usager', id: who.sub ?? `inconnu@${request.ip}` },
       mie: { means: 'fc-plus', level: who.acr ?? null },
       requestId: request.id,
       details,
@@ -100,7 +100,9 @@ export async function usagerLoginRoutes(app: TypedApp, ctx: AppContext, hub: Pro
       const identity = row?.identity;
       if (!identity) return reply.redirect(`/connexion/${request.params.uid}`, 303);
       const details = await hub.interactionDetails(request.raw, reply.raw);
-      const sub = await upsertAccount(ctx.database, 'usager', identity.sub, {
+      // An aidant and an usager are separate accounts even for one person: the DUI asked for one or the other.
+      const kind = populationOf(details.params.scope) === 'aidant' ? 'aidant' : 'usager';
+      const sub = await upsertAccount(ctx.database, kind, identity.sub, {
         family_name: identity.familyName,
         given_name: identity.givenName,
         birthdate: identity.birthdate,
@@ -108,6 +110,7 @@ export async function usagerLoginRoutes(app: TypedApp, ctx: AppContext, hub: Pro
         birthplace: identity.birthplace,
         birthcountry: identity.birthcountry,
         preferred_username: identity.preferredUsername,
+        public: kind,
         moyen: {
           identifiant: 'fc-plus',
           libelle: means['fc-plus'].label,
@@ -115,7 +118,12 @@ export async function usagerLoginRoutes(app: TypedApp, ctx: AppContext, hub: Pro
           acr: identity.acr,
         },
       });
-      await audit(request, 'success', { client: details.params.client_id }, { sub, acr: identity.acr });
+      await audit(
+        request,
+        'success',
+        { client: details.params.client_id, public: kind },
+        { sub, acr: identity.acr, kind },
+      );
       reply.hijack();
       await hub.interactionFinished(
         request.raw,

@@ -72,7 +72,7 @@ export async function addClient(
     post_logout_redirect_uris: input.postLogoutRedirectUris,
     response_types: ['code'],
     grant_types: ['authorization_code', 'refresh_token'],
-    scope: 'openid profile professionnel usager',
+    scope: 'openid profile professionnel usager aidant',
     token_endpoint_auth_method: input.auth.method,
     ...(clientSecret ? { client_secret: clientSecret } : {}),
     ...(input.auth.method === 'private_key_jwt' ? { jwks_uri: input.auth.jwksUri } : {}),

@@ -12,7 +12,8 @@ export const scopes = {
   openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['family_name', 'given_name', 'nom_exercice', 'prenom_exercice'],
   professionnel: ['idnat_ps', 'rpps', 'adeli', 'profession', 'situation', 'moyen'],
-  usager: ['birthdate', 'gender', 'birthplace', 'birthcountry', 'preferred_username', 'moyen'],
+  usager: ['birthdate', 'gender', 'birthplace', 'birthcountry', 'preferred_username', 'public', 'moyen'],
+  aidant: ['birthdate', 'gender', 'birthplace', 'birthcountry', 'preferred_username', 'public', 'moyen'],
 } as const;
 
 export interface HubOptions {
