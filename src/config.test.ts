@@ -64,6 +64,7 @@ describe('loadConfig', () => {
       CONFIANCE_FC_CLIENT_SECRET: 'secret-fc',
       CONFIANCE_MTLS_CA: '/etc/confiance/igc-sante.pem',
       CONFIANCE_MTLS_HEADER: 'X-SSL-Client-Cert',
+      CONFIANCE_LOCAL_MEANS_HOMOLOGATED: 'true',
     });
     expect(config).toEqual({
       port: 9000,
@@ -111,6 +112,7 @@ describe('loadConfig', () => {
         clientSecret: 'secret-fc',
       },
       mtls: { caPath: '/etc/confiance/igc-sante.pem', header: 'x-ssl-client-cert' },
+      localMeansHomologated: true,
     });
   });
 

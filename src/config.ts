@@ -40,6 +40,8 @@ export interface Config {
   franceconnect: { issuer: string; clientId: string; clientSecret: string } | null;
   /** Mutual TLS of structures' software: trusted authorities, and the header of a TLS terminator. */
   mtls: { caPath: string; header: string | null } | null;
+  /** The service owner homologated the hub's own means (RIE v1) or holds an attestation de conformité (v2). */
+  localMeansHomologated: boolean;
   /** The RIE rule set the hub applies. */
   rie: 'v1' | 'v2';
   /** A JSON template replacing the default layout of the RPPS+ bulk file. */
@@ -284,6 +286,13 @@ export const variables: VariableSpec[] = [
       'En-tête où le terminateur TLS transmet le certificat client (PEM encodé URL) ; il doit l’effacer des requêtes reçues.',
   },
   {
+    name: 'CONFIANCE_LOCAL_MEANS_HOMOLOGATED',
+    expected: 'true ou false',
+    defaultValue: 'false',
+    description:
+      'Les moyens propres de Confiance (clé FIDO2, mot de passe et TOTP) sont homologués (RIE v1) ou couverts par une attestation de conformité (v2).',
+  },
+  {
     name: 'CONFIANCE_RIE',
     expected: 'v1 ou v2',
     defaultValue: 'v1',
@@ -451,6 +460,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mtlsHeader = raw('CONFIANCE_MTLS_HEADER') ?? null;
   if (mtlsHeader !== null && !/^[a-z0-9-]{1,64}$/i.test(mtlsHeader))
     fail('CONFIANCE_MTLS_HEADER', mtlsHeader);
+  const homologatedRaw = raw('CONFIANCE_LOCAL_MEANS_HOMOLOGATED') ?? 'false';
+  if (homologatedRaw !== 'true' && homologatedRaw !== 'false')
+    fail('CONFIANCE_LOCAL_MEANS_HOMOLOGATED', homologatedRaw);
   const rie = raw('CONFIANCE_RIE') ?? 'v1';
   if (rie !== 'v1' && rie !== 'v2') fail('CONFIANCE_RIE', rie);
 
@@ -486,6 +498,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rppsPlusTemplate: rppsPlusTemplatePath ?? null,
     psc,
     franceconnect,
+    localMeansHomologated: homologatedRaw === 'true',
     mtls: mtlsCa !== undefined ? { caPath: mtlsCa, header: mtlsHeader?.toLowerCase() ?? null } : null,
     rie: rie === 'v2' ? 'v2' : 'v1',
   };

@@ -19,6 +19,7 @@ import { authenticateLocal } from '../local/accounts.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
 import { getClient } from '../oidc/clients.ts';
 import { decideLogin, means, ruleSetLabels } from '../policy/rie.ts';
+import { securityKeyRoutes } from './security-key.ts';
 import {
   fallbackProfile,
   html,
@@ -48,6 +49,7 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
     return payload;
   });
   await usagerLoginRoutes(app, ctx, hub);
+  await securityKeyRoutes(app, ctx, hub);
   const Store = databaseAdapter(ctx.database);
   const pscLogins = new Store('PscLogin');
   const now = () => ctx.now?.() ?? new Date();
@@ -95,6 +97,7 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
     const remote = isRemote(request.ip);
     const decide = (m: keyof typeof means) =>
       decideLogin({
+        homologated: ctx.config.localMeansHomologated,
         ruleSet: ctx.config.rie,
         population: 'professionnel',
         service: client.profile,
@@ -182,6 +185,7 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
         means: 'password-totp',
         at: now(),
         remote: isRemote(request.ip),
+        homologated: ctx.config.localMeansHomologated,
       });
       const idNat = request.body.idnat.trim();
       if (!decision.allowed) {

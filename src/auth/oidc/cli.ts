@@ -4,6 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Database } from '../../db/connect.ts';
 import { resolveSessionSecret } from '../../web/session.ts';
 import { enrolLocalAccount, removeLocalAccount, unlockLocalAccount } from '../local/accounts.ts';
+import { createEnrolmentLink, revokeKeys } from '../local/security-keys.ts';
 import type { ServiceProfile } from '../policy/sensitive.ts';
 import { sensitivity } from '../policy/sensitive.ts';
 import { addClient, addStructureClient, listClients, removeClient } from './clients.ts';
@@ -159,6 +160,43 @@ export function localAccountsCommand(withDatabase: WithDatabase, say: Say): Comm
         say(`  mot de passe : ${e.password}`);
         say(`  secret TOTP  : ${e.totpSecret}`);
         say(`  ${e.otpauthUri}`);
+      }),
+    );
+  local
+    .command('key-link')
+    .description(
+      'Créer le lien (24 h, à usage unique) par lequel la personne enregistre sa clé de sécurité FIDO2.',
+    )
+    .argument('<idNat_PS>')
+    .action((idNat: string) =>
+      withDatabase(async (database, config) => {
+        const token = await createEnrolmentLink(database, idNat);
+        await appendEvent(database, {
+          action: 'auth.local.key.link',
+          outcome: 'success',
+          actor: { kind: 'system', id: 'cli' },
+          subject: { type: 'local-account', id: idNat },
+        });
+        say(
+          `À remettre à la personne, valable 24 heures et une seule fois :\n${config.baseUrl}/connexion/cle/${token}`,
+        );
+      }),
+    );
+  local
+    .command('revoke-keys')
+    .description('Révoquer les clés de sécurité d’un compte local.')
+    .argument('<idNat_PS>')
+    .action((idNat: string) =>
+      withDatabase(async (database) => {
+        const n = await revokeKeys(database, idNat);
+        await appendEvent(database, {
+          action: 'auth.local.key.revoke',
+          outcome: 'success',
+          actor: { kind: 'system', id: 'cli' },
+          subject: { type: 'local-account', id: idNat },
+          details: { keys: n },
+        });
+        say(`${n} clé(s) révoquée(s).`);
       }),
     );
   for (const [name, description, fn, action] of [

@@ -11,6 +11,8 @@ export interface MeansOffer {
   action: string | null;
   /** The means asks for a password and a TOTP code on this page. */
   password: boolean;
+  /** The means is a security key, used from this page by a script. */
+  key?: boolean;
 }
 
 const reasonsList = (d: LoginDecision) =>
@@ -38,20 +40,42 @@ ${p.offers.map(
 <h2 id="means-${o.id}">${o.label.charAt(0).toUpperCase()}${o.label.slice(1)}</h2>
 ${
   o.decision.allowed && o.action
-    ? o.password
-      ? html`<form method="post" action="${o.action}" class="criteria">
+    ? o.key
+      ? html`<form method="post" action="${o.action}" data-webauthn="login" class="criteria">
+<p><label for="idnat-cle">Identifiant national (idNat_PS)</label><input id="idnat-cle" name="idnat" required maxlength="12" inputmode="numeric" autocomplete="username webauthn"></p>
+<p><button type="submit">Se connecter avec ma clé de sécurité</button></p><p role="status" class="hint"></p></form>`
+      : o.password
+        ? html`<form method="post" action="${o.action}" class="criteria">
 <p><label for="idnat">Identifiant national (idNat_PS)</label><input id="idnat" name="idnat" required maxlength="12" inputmode="numeric" autocomplete="username"></p>
 <p><label for="motDePasse">Mot de passe</label><input id="motDePasse" name="motDePasse" type="password" required maxlength="200" autocomplete="current-password"></p>
 <p><label for="code">Code à usage unique (application d’authentification)</label><input id="code" name="code" required pattern="[0-9]{6}" maxlength="6" inputmode="numeric" autocomplete="one-time-code"></p>
 <p><button type="submit">Se connecter par mot de passe et code</button></p></form>${reasonsList(o.decision)}`
-      : html`<form method="post" action="${o.action}"><button type="submit">Continuer avec ${o.label}</button></form>`
+        : html`<form method="post" action="${o.action}"><button type="submit">Continuer avec ${o.label}</button></form>`
     : o.decision.allowed
       ? html`<p><span class="badge badge-warn">Non configuré sur cette instance</span></p>`
       : html`<p><span class="badge badge-error">Non admis ici</span></p>${reasonsList(o.decision)}`
 }
 </section>`,
 )}
-<p class="muted">Règles appliquées : ${p.ruleSet}, au ${date}.</p>`,
+<p class="muted">Règles appliquées : ${p.ruleSet}, au ${date}.</p>
+${p.offers.some((o) => o.key && o.decision.allowed) ? html`<script src="/assets/webauthn.js" defer></script>` : html``}`,
+  });
+}
+
+export function keyEnrolmentPage(p: {
+  action: string;
+  holder: { idNat: string; nom: string; prenom: string } | null;
+}): string {
+  return layout({
+    title: 'Enregistrer une clé de sécurité',
+    body: p.holder
+      ? html`<h1>Enregistrer une clé de sécurité</h1>
+<p>${p.holder.prenom} ${p.holder.nom} (${p.holder.idNat}) : branchez votre clé FIDO2, puis touchez-la quand le navigateur le demande.
+Son code ou votre empreinte sera demandé à chaque connexion.</p>
+<form method="post" action="${p.action}" data-webauthn="register"><p><button type="submit">Enregistrer ma clé</button></p>
+<p role="status" class="notice"></p></form>
+<script src="/assets/webauthn.js" defer></script>`
+      : html`<h1>Lien expiré</h1><p>Ce lien d’enregistrement est inconnu, expiré ou déjà utilisé. Demandez-en un nouveau à votre administrateur.</p>`,
   });
 }
 
