@@ -117,7 +117,7 @@ describe.skipIf(!chromiumAvailable())('password + TOTP under the RIE dates, in C
     await page.goto(dui.url);
     await page.getByRole('link', { name: 'Se connecter', exact: true }).click();
     await page.getByRole('heading', { name: 'Se connecter à DUI sur site' }).waitFor();
-    await page.getByLabel('Identifiant national (idNat_PS)').fill(idNat);
+    await page.locator('#idnat').fill(idNat);
     await page.getByLabel('Mot de passe', { exact: true }).fill('Tilleul7!-Anne');
     await page.getByLabel('Code à usage unique (application d’authentification)').fill(totpCode(totp, clock));
     expect(await accessibilityViolations(page)).toEqual([]);
@@ -136,7 +136,7 @@ describe.skipIf(!chromiumAvailable())('password + TOTP under the RIE dates, in C
     const page = await browser.context.newPage();
     await page.goto(dui.url);
     await page.getByRole('link', { name: 'Se connecter', exact: true }).click();
-    await page.getByLabel('Identifiant national (idNat_PS)').fill(idNat);
+    await page.locator('#idnat').fill(idNat);
     await page.getByLabel('Mot de passe', { exact: true }).fill('Tilleul7!-Anne');
     await page.getByLabel('Code à usage unique (application d’authentification)').fill('000000');
     await page.getByRole('button', { name: 'Se connecter par mot de passe et code' }).click();

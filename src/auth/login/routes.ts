@@ -133,6 +133,14 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
               password: false,
             },
             {
+              id: 'cle',
+              label: means.fido2.label,
+              decision: decide('fido2'),
+              action: `/connexion/${details.uid}/cle`,
+              password: false,
+              key: true,
+            },
+            {
               id: 'mot-de-passe',
               label: means['password-totp'].label,
               decision: decide('password-totp'),
