@@ -149,3 +149,37 @@ export async function removeLocalAccount(database: Database, idNat: string): Pro
 /** The current code of a secret at an instant: for the sandbox and tests, as an authenticator app shows it. */
 export const totpCode = (base32: string, at: Date) =>
   totpOf('x', base32).generate({ timestamp: at.getTime() });
+
+export interface LocalAccountSummary {
+  idNat: string;
+  nom: string;
+  prenom: string;
+  locked: boolean;
+  consecutiveFailures: number;
+  keys: number;
+  createdAt: Date;
+}
+
+export async function listLocalAccounts(database: Database): Promise<LocalAccountSummary[]> {
+  const r = await sql<{
+    id_nat: string;
+    nom: string;
+    prenom: string;
+    locked_at: Date | null;
+    consecutive_failures: number;
+    keys: number;
+    created_at: Date;
+  }>`
+    select a.id_nat, a.nom, a.prenom, a.locked_at, a.consecutive_failures, a.created_at,
+      (select count(*)::int from local_security_key k where k.id_nat = a.id_nat) as keys
+    from local_account a order by a.nom, a.prenom`.execute(database.db);
+  return r.rows.map((a) => ({
+    idNat: a.id_nat,
+    nom: a.nom,
+    prenom: a.prenom,
+    locked: a.locked_at !== null,
+    consecutiveFailures: a.consecutive_failures,
+    keys: a.keys,
+    createdAt: new Date(a.created_at),
+  }));
+}

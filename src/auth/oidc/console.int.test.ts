@@ -68,4 +68,39 @@ describeEachDriver('console page of the DUI clients', (driver) => {
     expect(await countAudit(s.t.database, 'oidc.client.add')).toBe(1);
     expect(await countAudit(s.t.database, 'oidc.client.remove')).toBe(1);
   });
+
+  it('enrols a local account in the console, hands its secrets over once, then key link, unlock and removal', async () => {
+    const page = await s.app.inject({ url: '/connexion/comptes-locaux', headers: { cookie: writer } });
+    expect(page.statusCode).toBe(200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const bad = await post('/connexion/comptes-locaux', { csrf, idnat: '123', nom: 'X', prenom: 'Y' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('idNat_PS « 123 » invalide');
+    const created = await post('/connexion/comptes-locaux', {
+      csrf,
+      idnat: '810000000017',
+      nom: 'DUPONT',
+      prenom: 'Anne',
+    });
+    expect(created.statusCode).toBe(200);
+    expect(created.body).toContain('À remettre à 810000000017, une seule fois');
+    expect(created.body).toMatch(/otpauth:\/\/totp\/Confiance:810000000017/);
+    const link = await post('/connexion/comptes-locaux/810000000017/lien-cle', { csrf });
+    expect(link.body).toMatch(/\/connexion\/cle\/[A-Za-z0-9_-]{32}/);
+    expect((await post('/connexion/comptes-locaux/810000000017/deverrouiller', { csrf })).statusCode).toBe(
+      303,
+    );
+    expect(
+      (await post('/connexion/comptes-locaux/810000000017/suppression', { csrf: 'faux' })).statusCode,
+    ).toBe(403);
+    expect(
+      (await post('/connexion/comptes-locaux/810000000017/suppression', { csrf }, reader)).statusCode,
+    ).toBe(403);
+    expect((await post('/connexion/comptes-locaux/810000000017/suppression', { csrf })).statusCode).toBe(303);
+    expect(
+      (await s.app.inject({ url: '/connexion/comptes-locaux', headers: { cookie: reader } })).body,
+    ).toContain('Aucun compte local.');
+    expect(await countAudit(s.t.database, 'auth.local.enrol')).toBe(1);
+    expect(await countAudit(s.t.database, 'auth.local.key.link')).toBe(1);
+  });
 });

@@ -1,9 +1,19 @@
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.ts';
+import { appendEvent } from '../../audit/append.ts';
 import type { TypedApp } from '../../http/typed.ts';
 import type { ConsoleGuard } from '../../web/console-auth.ts';
 import { clientsPage } from '../../web/pages/clients.ts';
 import { expiredFormPage } from '../../web/pages/errors.ts';
+import { type Handover, localAccountsPage } from '../../web/pages/local-accounts.ts';
+import {
+  enrolLocalAccount,
+  LocalAccountError,
+  listLocalAccounts,
+  removeLocalAccount,
+  unlockLocalAccount,
+} from '../local/accounts.ts';
+import { createEnrolmentLink, revokeKeys } from '../local/security-keys.ts';
 import { ruleSetLabels } from '../policy/rie.ts';
 import { addClient, ClientError, listClients, removeClient } from './clients.ts';
 import { oidcPrefix } from './routes.ts';
@@ -127,6 +137,141 @@ export async function clientsConsoleRoutes(
           .send(await render(request, { error: e.message }));
       }
       return reply.redirect('/connexion', 303);
+    },
+  );
+
+  const renderAccounts = async (
+    request: import('fastify').FastifyRequest,
+    extra: { error?: string; handover?: Handover } = {},
+  ) =>
+    localAccountsPage({
+      accounts: await listLocalAccounts(ctx.database),
+      csrf: request.consoleSession?.scopes.includes('clients:write')
+        ? guard.csrf(request.consoleSession)
+        : null,
+      ...extra,
+    });
+  const auditLocal = (request: import('fastify').FastifyRequest, action: string, idNat: string) =>
+    appendEvent(ctx.database, {
+      action,
+      outcome: 'success',
+      actor: { kind: 'professional', id: actor(request) },
+      mie: { means: 'jeton-confiance' },
+      subject: { type: 'local-account', id: idNat },
+      requestId: request.id,
+    });
+
+  app.get(
+    '/connexion/comptes-locaux',
+    { preHandler: canRead, schema: { hide: true } },
+    async (request, reply) => reply.type('text/html; charset=utf-8').send(await renderAccounts(request)),
+  );
+
+  app.post(
+    '/connexion/comptes-locaux',
+    {
+      preHandler: canWrite,
+      schema: {
+        hide: true,
+        body: Type.Object(
+          {
+            csrf: Type.String({ maxLength: 100 }),
+            idnat: Type.String({ maxLength: 20 }),
+            nom: Type.String({ maxLength: 100 }),
+            prenom: Type.String({ maxLength: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      if (!guard.checkForm(request))
+        return reply.code(403).type('text/html; charset=utf-8').send(expiredFormPage());
+      reply.type('text/html; charset=utf-8');
+      const idNat = request.body.idnat.trim();
+      try {
+        const e = await enrolLocalAccount(
+          ctx.database,
+          ctx.sessionSecret,
+          { idNat, nom: request.body.nom, prenom: request.body.prenom },
+          actor(request),
+        );
+        await auditLocal(request, 'auth.local.enrol', idNat);
+        // Shown on this answer only: no redirect that would lose them.
+        return reply.send(
+          await renderAccounts(request, {
+            handover: {
+              idNat,
+              lines: [
+                ['Mot de passe', e.password],
+                ['Secret TOTP', e.totpSecret],
+                ['Adresse pour l’application', e.otpauthUri],
+              ],
+            },
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof LocalAccountError)) throw err;
+        return reply.code(400).send(await renderAccounts(request, { error: err.message }));
+      }
+    },
+  );
+
+  const IdNat = Type.Object({
+    idnat: Type.String({ pattern: '^(8[0-9]{11}|0[0-9][0-9AB][0-9]{7})$' }),
+    action: Type.Union([
+      Type.Literal('lien-cle'),
+      Type.Literal('revoquer-cles'),
+      Type.Literal('deverrouiller'),
+      Type.Literal('suppression'),
+    ]),
+  });
+  app.post(
+    '/connexion/comptes-locaux/:idnat/:action',
+    {
+      preHandler: canWrite,
+      schema: {
+        hide: true,
+        params: IdNat,
+        body: Type.Object({ csrf: Type.String({ maxLength: 100 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      if (!guard.checkForm(request))
+        return reply.code(403).type('text/html; charset=utf-8').send(expiredFormPage());
+      const { idnat, action } = request.params;
+      reply.type('text/html; charset=utf-8');
+      try {
+        if (action === 'lien-cle') {
+          const token = await createEnrolmentLink(ctx.database, idnat);
+          await auditLocal(request, 'auth.local.key.link', idnat);
+          return reply.send(
+            await renderAccounts(request, {
+              handover: {
+                idNat: idnat,
+                lines: [
+                  [
+                    'Lien pour enregistrer une clé (24 h, usage unique)',
+                    `${ctx.config.baseUrl}/connexion/cle/${token}`,
+                  ],
+                ],
+              },
+            }),
+          );
+        }
+        if (action === 'revoquer-cles') await revokeKeys(ctx.database, idnat);
+        if (action === 'deverrouiller') await unlockLocalAccount(ctx.database, idnat);
+        if (action === 'suppression') await removeLocalAccount(ctx.database, idnat);
+        await auditLocal(
+          request,
+          `auth.local.${{ 'revoquer-cles': 'key.revoke', deverrouiller: 'unlock', suppression: 'remove' }[action]}`,
+          idnat,
+        );
+        return reply.redirect('/connexion/comptes-locaux', 303);
+      } catch (err) {
+        if (!(err instanceof LocalAccountError)) throw err;
+        return reply.code(400).send(await renderAccounts(request, { error: err.message }));
+      }
     },
   );
 }

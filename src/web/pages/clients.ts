@@ -18,6 +18,7 @@ export function clientsPage(p: {
     body: html`<h1>Connexion des DUI</h1>
 <p>Les DUI délèguent la connexion de leurs utilisateurs à Confiance (OpenID Connect, découverte :
 <code>${p.issuer}/.well-known/openid-configuration</code>). Règles appliquées : ${p.ruleSet}.</p>
+<p><a href="/connexion/comptes-locaux">Comptes locaux des professionnels (mot de passe et TOTP, clés FIDO2)</a></p>
 ${p.error ? html`<p class="notice" role="alert">${p.error}</p>` : html``}
 ${
   p.created
