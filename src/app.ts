@@ -9,6 +9,7 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } fr
 import type { DestinationStream } from 'pino';
 import type { AppContext } from './app-context.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { pscLogoutDetour } from './auth/login/psc-logout.ts';
 import { loginRoutes } from './auth/login/routes.ts';
 import { clientsConsoleRoutes } from './auth/oidc/console.ts';
 import { oidcPrefix, oidcRoutes } from './auth/oidc/routes.ts';
@@ -196,6 +197,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       ? { caPem: readFileSync(config.mtls.caPath, 'utf8'), header: config.mtls.header }
       : null,
   });
+  pscLogoutDetour(ctx, hub);
   await app.register(async (scope) => oidcRoutes(scope, hub));
   await app.register(async (scope) => loginRoutes(scope, ctx, hub));
 

@@ -142,6 +142,7 @@ program
               clientId: 'confiance',
               clientSecret: pscSecret,
               redirectUris: [`${config.baseUrl}/connexion/psc/retour`],
+              postLogoutRedirectUris: [`${config.baseUrl}/connexion/psc/deconnexion`],
             },
           ],
           authPort: config.port + 2,

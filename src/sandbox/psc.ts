@@ -240,7 +240,15 @@ export async function startPscEmulator(options: {
       devInteractions: { enabled: false },
       introspection: { enabled: true },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      // Like the realm, a logout carrying an id_token_hint ends the PSC session without asking.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Déconnexion</title></head><body>
+${form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>')}
+<p>Déconnexion de Pro Santé Connect…</p><script>document.getElementById('op.logoutForm').submit()</script></body></html>`;
+        },
+      },
     },
     interactions: { url: (_ctx, interaction) => `${walletBase}/interaction/${interaction.uid}` },
     cookies: { keys: ['psc-sandbox-cookies'] },

@@ -38,7 +38,14 @@ describe.skipIf(!chromiumAvailable())('login through the hub in Chromium', () =>
     const base = `http://localhost:${port}`;
     psc = await startPscEmulator({
       database: t.database,
-      clients: [{ clientId: 'confiance', clientSecret: 's', redirectUris: [`${base}/connexion/psc/retour`] }],
+      clients: [
+        {
+          clientId: 'confiance',
+          clientSecret: 's',
+          redirectUris: [`${base}/connexion/psc/retour`],
+          postLogoutRedirectUris: [`${base}/connexion/psc/deconnexion`],
+        },
+      ],
     });
     fc = await startFranceConnectEmulator({
       clients: [
@@ -100,9 +107,14 @@ describe.skipIf(!chromiumAvailable())('login through the hub in Chromium', () =>
     expect(table).toContain('e-CPS par Pro Santé Connect');
     expect(table).toContain('eidas1');
     await screenshot(page, 'connexion-dui');
+    const visited: string[] = [];
+    page.on('request', (r) => visited.push(r.url()));
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('link', { name: 'Se connecter', exact: true }).waitFor();
+    // An explicit logout goes through Pro Santé Connect's own logout before coming back to the DUI.
+    expect(visited.some((u) => u.startsWith(`${psc.issuer}/protocol/openid-connect/logout`))).toBe(true);
+    expect(visited.some((u) => u.includes('/connexion/psc/deconnexion'))).toBe(true);
   });
 
   it('an usager logs in through FranceConnect+ and the DUI shows the identité pivot', async () => {

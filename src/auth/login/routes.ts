@@ -18,7 +18,8 @@ import type { Situation } from '../broker/situations.ts';
 import { authenticateLocal } from '../local/accounts.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
 import { getClient } from '../oidc/clients.ts';
-import { decideLogin, means, ruleSetLabels } from '../policy/rie.ts';
+import { decideLogin, means, ruleSetLabels, sessionLimits } from '../policy/rie.ts';
+import { pscIdTokens, pscLogoutReturn } from './psc-logout.ts';
 import { securityKeyRoutes } from './security-key.ts';
 import {
   fallbackProfile,
@@ -50,6 +51,8 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
   });
   await usagerLoginRoutes(app, ctx, hub);
   await securityKeyRoutes(app, ctx, hub);
+  await pscLogoutReturn(app, ctx);
+  const pscTokens = pscIdTokens(ctx);
   const Store = databaseAdapter(ctx.database);
   const pscLogins = new Store('PscLogin');
   const now = () => ctx.now?.() ?? new Date();
@@ -393,6 +396,8 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
       },
       { idNat, means: meansId, acr: identity.acr, finess: situation?.finessSite ?? null },
     );
+    if (identity.idToken)
+      await pscTokens.keep(sub, identity.idToken, sessionLimits[ctx.config.rie].absoluteSeconds);
     reply.hijack();
     await hub.interactionFinished(
       request.raw,
