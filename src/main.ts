@@ -159,7 +159,7 @@ program
               clientSecret: fcSecret,
               redirectUris: [`${config.baseUrl}/connexion/franceconnect/retour`],
               postLogoutRedirectUris: [`${config.baseUrl}/`],
-              jwksUri: `${config.baseUrl}/connexion/franceconnect/jwks`,
+              jwksUri: `${config.baseUrl}/connexion/jwks`,
             },
           ],
           port: config.port + 4,

@@ -66,7 +66,9 @@ export async function startServer(
       startedAt: new Date(),
       sessionSecret: resolveSessionSecret(config.sessionSecret, config.dataDir),
       insi: ownInsi ?? options.insi ?? null,
-      psc: pscSettings ? new PscBroker(pscSettings, `${config.baseUrl}/connexion/psc/retour`) : null,
+      psc: pscSettings
+        ? new PscBroker(pscSettings, `${config.baseUrl}/connexion/psc/retour`, () => encryptionKey(db))
+        : null,
       franceconnect: fcSettings
         ? new FranceConnectBroker(fcSettings, `${config.baseUrl}/connexion/franceconnect/retour`, () =>
             encryptionKey(db),

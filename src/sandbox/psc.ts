@@ -34,6 +34,10 @@ export interface PscClient {
   clientSecret: string;
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
+  /** How userinfo answers: JSON (default), a signed JWT, or a signed JWT encrypted to the client's keys. */
+  userinfo?: 'json' | 'jwt' | 'jwe';
+  /** The client's encryption keys, for `jwe`. */
+  jwksUri?: string;
 }
 
 export interface RunningPscEmulator {
@@ -229,7 +233,20 @@ export async function startPscEmulator(options: {
       redirect_uris: c.redirectUris,
       post_logout_redirect_uris: c.postLogoutRedirectUris ?? [],
       token_endpoint_auth_method: 'client_secret_basic',
+      ...(c.userinfo === 'jwt' || c.userinfo === 'jwe' ? { userinfo_signed_response_alg: 'RS256' } : {}),
+      ...(c.userinfo === 'jwe'
+        ? {
+            userinfo_encrypted_response_alg: 'RSA-OAEP',
+            userinfo_encrypted_response_enc: 'A256GCM',
+            jwks_uri: c.jwksUri,
+          }
+        : {}),
     })),
+    // Clients' keys are on the loopback in the sandbox, which oidc-provider's fetch protection would refuse.
+    fetch: (url, options) => {
+      const { dispatcher: _dispatcher, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
     adapter: memoryAdapter(),
     routes: oidcRoutes,
     scopes: ['openid', 'scope_all'],
@@ -240,6 +257,8 @@ export async function startPscEmulator(options: {
       devInteractions: { enabled: false },
       introspection: { enabled: true },
       revocation: { enabled: true },
+      jwtUserinfo: { enabled: true },
+      encryption: { enabled: true },
       // Like the realm, a logout carrying an id_token_hint ends the PSC session without asking.
       rpInitiatedLogout: {
         enabled: true,

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/databases.ts';
 import { HttpSession } from '../../../test/http-session.ts';
@@ -8,16 +10,29 @@ import { BrokerError, PscBroker } from './psc.ts';
 const redirect = 'http://127.0.0.1:9/retour';
 let t: TestDatabase;
 let psc: RunningPscEmulator;
+let hubKey: JWK;
+let jwks: ReturnType<typeof createServer>;
 
 beforeAll(async () => {
   t = await createTestDatabase('pglite');
   await seedOrganisationDirectory(t.database);
+  const { publicKey, privateKey } = await generateKeyPair('RSA-OAEP', { extractable: true });
+  hubKey = { ...(await exportJWK(privateKey)), kid: 'hub', alg: 'RSA-OAEP', use: 'enc' };
+  const published = { ...(await exportJWK(publicKey)), kid: 'hub', alg: 'RSA-OAEP', use: 'enc' };
+  jwks = createServer((_req, res) => res.end(JSON.stringify({ keys: [published] })));
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  const jwksUri = `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks`;
   psc = await startPscEmulator({
     database: t.database,
-    clients: [{ clientId: 'c', clientSecret: 's', redirectUris: [redirect] }],
+    clients: [
+      { clientId: 'c', clientSecret: 's', redirectUris: [redirect] },
+      { clientId: 'c-jwt', clientSecret: 's', redirectUris: [redirect], userinfo: 'jwt' },
+      { clientId: 'c-jwe', clientSecret: 's', redirectUris: [redirect], userinfo: 'jwe', jwksUri },
+    ],
   });
 }, 30_000);
 afterAll(async () => {
+  jwks?.close();
   await psc?.close();
   await t?.drop();
 });
@@ -72,3 +87,20 @@ it('refuses a tampered state, and says when PSC cannot be reached', async () => 
     message: expect.stringContaining('Pro Santé Connect injoignable'),
   });
 });
+
+it.each(['c-jwt', 'c-jwe'])(
+  'reads a userinfo answered as a signed, or signed and encrypted, JWT (%s)',
+  async (clientId) => {
+    const broker = new PscBroker(
+      { discoveryUrl: psc.discoveryUrl, clientId, clientSecret: 's' },
+      redirect,
+      async () => hubKey,
+    );
+    const { callback, pending } = await codeFor(broker, rppsIdNat('1000000001'), 'MOBILE');
+    expect(await broker.finish(callback, pending)).toMatchObject({
+      idNat: rppsIdNat('1000000001'),
+      acr: 'eidas1',
+      authMode: 'MOBILE',
+    });
+  },
+);

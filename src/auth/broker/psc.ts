@@ -1,3 +1,4 @@
+import { importJWK, type JWK } from 'jose';
 import * as oidc from 'openid-client';
 import { isRpps } from '../../directory/identifiers.ts';
 import { type Situation, situationsOf } from './situations.ts';
@@ -52,6 +53,8 @@ export class PscBroker {
   constructor(
     readonly settings: PscSettings,
     readonly redirectUri: string,
+    /** The hub's key, for a userinfo PSC returns encrypted (JWE); JSON and signed JWT need none. */
+    private readonly decryptionKey?: () => Promise<JWK>,
   ) {}
 
   private config(): Promise<oidc.Configuration> {
@@ -64,6 +67,18 @@ export class PscBroker {
         undefined,
         insecure ? { execute: [oidc.allowInsecureRequests] } : undefined,
       )
+      .then(async (config) => {
+        if (this.decryptionKey) {
+          const jwk = await this.decryptionKey();
+          const key = (await importJWK(jwk, 'RSA-OAEP')) as CryptoKey;
+          oidc.enableDecryptingResponses(config, ['A256GCM', 'A128GCM'], {
+            key,
+            alg: 'RSA-OAEP',
+            ...(jwk.kid ? { kid: jwk.kid } : {}),
+          });
+        }
+        return config;
+      })
       .catch((e: unknown) => {
         this.configuration = undefined;
         throw new BrokerError(

@@ -54,7 +54,7 @@ describe.skipIf(!chromiumAvailable())('login through the hub in Chromium', () =>
           clientSecret: 'f',
           redirectUris: [`${base}/connexion/franceconnect/retour`],
           postLogoutRedirectUris: [`${base}/`],
-          jwksUri: `${base}/connexion/franceconnect/jwks`,
+          jwksUri: `${base}/connexion/jwks`,
         },
       ],
     });

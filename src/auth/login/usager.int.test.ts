@@ -28,7 +28,7 @@ beforeAll(async () => {
         clientSecret: 'secret-fc',
         redirectUris: [`${base}/connexion/franceconnect/retour`],
         postLogoutRedirectUris: [`${base}/`],
-        jwksUri: `${base}/connexion/franceconnect/jwks`,
+        jwksUri: `${base}/connexion/jwks`,
       },
     ],
   });
@@ -116,7 +116,7 @@ it('logs an usager in through FranceConnect+ (signed and encrypted tokens) and g
 });
 
 it('publishes the hub’s encryption key without its private part', async () => {
-  const jwks = (await (await fetch(`${base}/connexion/franceconnect/jwks`)).json()) as {
+  const jwks = (await (await fetch(`${base}/connexion/jwks`)).json()) as {
     keys: Array<Record<string, string>>;
   };
   expect(jwks.keys).toHaveLength(1);

@@ -42,7 +42,7 @@ export async function usagerLoginRoutes(app: TypedApp, ctx: AppContext, hub: Pro
     });
 
   // FranceConnect+ encrypts what it returns to the hub with these keys.
-  app.get('/connexion/franceconnect/jwks', { schema: { hide: true } }, async () => {
+  app.get('/connexion/jwks', { schema: { hide: true } }, async () => {
     const k = await encryptionKey(ctx.database);
     return { keys: [{ kty: k.kty, n: k.n, e: k.e, kid: k.kid, alg: 'RSA-OAEP', use: 'enc' }] };
   });
