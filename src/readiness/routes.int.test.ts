@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
+import { consoleAgent } from '../../test/console.ts';
 import { describeEachDriver } from '../../test/databases.ts';
 import { fixtureEgs, fixtureEj, seedOrganisationDirectory } from '../../test/organisation-fixture.ts';
 import { createApiToken } from '../auth/api-token.ts';
@@ -27,26 +28,10 @@ describeEachDriver('prerequisites console and API', (driver) => {
   let reader: string;
   let readerToken: string;
 
-  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-  const csrfOf = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-  const signIn = async (token: string) => {
-    const res = await s.app.inject({
-      method: 'POST',
-      url: '/session',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: form({ jeton: token, retour: '/prerequis' }),
-    });
-    expect(res.statusCode).toBe(303);
-    return String(res.headers['set-cookie']).split(';')[0] as string;
-  };
-  const get = (url: string, as = writer) => s.app.inject({ url, headers: { cookie: as } });
-  const post = (url: string, fields: Record<string, string>, as = writer) =>
-    s.app.inject({
-      method: 'POST',
-      url,
-      headers: { cookie: as, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: form(fields),
-    });
+  let agent: ReturnType<typeof consoleAgent>;
+  const csrfOf = (body: string) => agent.csrfOf(body);
+  const get = (url: string, as = writer) => agent.get(url, as);
+  const post = (url: string, fields: Record<string, string>, as = writer) => agent.post(url, fields, as);
   const upload = (
     url: string,
     fields: Record<string, string>,
@@ -62,6 +47,8 @@ describeEachDriver('prerequisites console and API', (driver) => {
 
   beforeAll(async () => {
     s = await createTestApp(driver);
+    agent = consoleAgent(s.app);
+    const signIn = (token: string) => agent.signIn(token, '/prerequis');
     await seedOrganisationDirectory(s.t.database);
     pki = await createTestPki();
     writer = await signIn(

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { consoleAgent } from '../../../test/console.ts';
 import { describeEachDriver } from '../../../test/databases.ts';
 import { countAudit } from '../../../test/organisation-fixture.ts';
 import { createApiToken } from '../api-token.ts';
@@ -8,30 +9,17 @@ describeEachDriver('console page of the DUI clients', (driver) => {
   let s: TestApp;
   let writer: string;
   let reader: string;
-  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-  const signIn = async (token: string) => {
-    const res = await s.app.inject({
-      method: 'POST',
-      url: '/session',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: form({ jeton: token }),
-    });
-    return String(res.headers['set-cookie']).split(';')[0] as string;
-  };
+  let agent: ReturnType<typeof consoleAgent>;
   const post = (url: string, fields: Record<string, string>, cookie = writer) =>
-    s.app.inject({
-      method: 'POST',
-      url,
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: form(fields),
-    });
+    agent.post(url, fields, cookie);
 
   beforeAll(async () => {
     s = await createTestApp(driver);
-    writer = await signIn(
+    agent = consoleAgent(s.app);
+    writer = await agent.signIn(
       (await createApiToken(s.t.database, { name: 'DSI', scopes: ['clients:write'] })).token,
     );
-    reader = await signIn(
+    reader = await agent.signIn(
       (await createApiToken(s.t.database, { name: 'Lecture', scopes: ['clients:read'] })).token,
     );
   }, 60_000);
