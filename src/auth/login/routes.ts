@@ -13,7 +13,7 @@ import {
   situationPage,
 } from '../../web/pages/connexion.ts';
 import { upsertAccount } from '../accounts.ts';
-import { BrokerError, type PendingLogin, type PscIdentity } from '../broker/psc.ts';
+import type { PendingLogin, PscIdentity } from '../broker/psc.ts';
 import type { Situation } from '../broker/situations.ts';
 import { authenticateLocal } from '../local/accounts.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
@@ -28,6 +28,7 @@ import {
   populationOf,
   type UpstreamLogin,
   upstreamReturn,
+  upstreamStart,
 } from './shared.ts';
 import { usagerLoginRoutes } from './usager.ts';
 
@@ -265,35 +266,13 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
     },
   );
 
-  app.post('/connexion/:uid/psc', { schema: { hide: true, params: Uid } }, async (request, reply) => {
-    const details = await hub.interactionDetails(request.raw, reply.raw).catch(() => null);
-    if (!details || !ctx.psc)
-      return html(
-        reply,
-        loginRefusedPage({
-          title: 'Connexion impossible',
-          detail: 'Pro Santé Connect n’est pas configuré ou la demande a expiré.',
-          retry: null,
-        }),
-        400,
-      );
-    try {
-      const { url, pending } = await ctx.psc.start();
-      await pscLogins.upsert(pending.state, { uid: details.uid, pending } satisfies PscLogin, 600);
-      return reply.redirect(url, 303);
-    } catch (e) {
-      if (!(e instanceof BrokerError)) throw e;
-      await audit(request, 'failure', { reason: e.code }, { means: 'psc' });
-      return html(
-        reply,
-        loginRefusedPage({
-          title: 'Pro Santé Connect indisponible',
-          detail: e.message,
-          retry: `/connexion/${details.uid}`,
-        }),
-        502,
-      );
-    }
+  upstreamStart<PendingLogin>(app, {
+    path: '/connexion/:uid/psc',
+    provider: 'Pro Santé Connect',
+    hub,
+    store: pscLogins,
+    start: () => ctx.psc?.start() ?? null,
+    audit: (request, outcome, details) => audit(request, outcome, details, { means: 'psc' }),
   });
 
   upstreamReturn<PendingLogin, PscIdentity>(app, {

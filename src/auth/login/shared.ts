@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { type Static, Type } from 'typebox';
 import type { TypedApp } from '../../http/typed.ts';
@@ -114,4 +115,67 @@ export function upstreamReturn<P, I>(
       return html(reply, loginRefusedPage({ title: 'Connexion refusée', detail: e.message, retry }), 400);
     }
   });
+}
+
+/**
+ * Sending the person to an upstream identity provider: the interaction must still be pending; the broker's
+ * pending login (state, nonce, verifier) is kept server-side, keyed by `state`, for ten minutes.
+ */
+export function upstreamStart<P extends { state: string }>(
+  app: TypedApp,
+  o: {
+    path: string;
+    provider: string;
+    hub: Provider;
+    store: Adapter;
+    start: (
+      details: Awaited<ReturnType<Provider['interactionDetails']>>,
+    ) => Promise<{ url: string; pending: P }> | null;
+    audit: (
+      request: FastifyRequest,
+      outcome: 'failure',
+      details: Record<string, unknown>,
+    ) => Promise<unknown>;
+  },
+): void {
+  app.post(
+    o.path,
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{10,64}$' }) }),
+      },
+    },
+    async (request, reply) => {
+      const details = await o.hub.interactionDetails(request.raw, reply.raw).catch(() => null);
+      const started = details ? o.start(details) : null;
+      if (!details || !started)
+        return html(
+          reply,
+          loginRefusedPage({
+            title: 'Connexion impossible',
+            detail: `${o.provider} n’est pas configuré ou la demande a expiré.`,
+            retry: null,
+          }),
+          400,
+        );
+      try {
+        const { url, pending } = await started;
+        await o.store.upsert(pending.state, { uid: details.uid, pending }, 600);
+        return reply.redirect(url, 303);
+      } catch (e) {
+        if (!(e instanceof BrokerError)) throw e;
+        await o.audit(request, 'failure', { reason: e.code });
+        return html(
+          reply,
+          loginRefusedPage({
+            title: `${o.provider} indisponible`,
+            detail: e.message,
+            retry: `/connexion/${details.uid}`,
+          }),
+          502,
+        );
+      }
+    },
+  );
 }

@@ -4,14 +4,12 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.ts';
 import { appendEvent } from '../../audit/append.ts';
 import type { TypedApp } from '../../http/typed.ts';
-import { loginRefusedPage } from '../../web/pages/connexion.ts';
 import { upsertAccount } from '../accounts.ts';
 import type { FranceConnectIdentity, PendingFcLogin } from '../broker/franceconnect.ts';
-import { BrokerError } from '../broker/psc.ts';
 import { databaseAdapter } from '../oidc/adapter.ts';
 import { encryptionKey } from '../oidc/keys.ts';
 import { means } from '../policy/rie.ts';
-import { html, populationOf, type UpstreamLogin, upstreamReturn } from './shared.ts';
+import { populationOf, type UpstreamLogin, upstreamReturn, upstreamStart } from './shared.ts';
 
 type FcLogin = UpstreamLogin<PendingFcLogin, FranceConnectIdentity>;
 
@@ -47,41 +45,18 @@ export async function usagerLoginRoutes(app: TypedApp, ctx: AppContext, hub: Pro
     return { keys: [{ kty: k.kty, n: k.n, e: k.e, kid: k.kid, alg: 'RSA-OAEP', use: 'enc' }] };
   });
 
-  app.post(
-    '/connexion/:uid/franceconnect',
-    { schema: { hide: true, params: Uid } },
-    async (request, reply) => {
-      const details = await hub.interactionDetails(request.raw, reply.raw).catch(() => null);
-      if (!details || !ctx.franceconnect)
-        return html(
-          reply,
-          loginRefusedPage({
-            title: 'Connexion impossible',
-            detail: 'FranceConnect+ n’est pas configuré ou la demande a expiré.',
-            retry: null,
-          }),
-          400,
-        );
-      const acr = /\beidas3\b/.test(String(details.params.acr_values ?? '')) ? 'eidas3' : 'eidas2';
-      try {
-        const { url, pending } = await ctx.franceconnect.start(acr);
-        await fcLogins.upsert(pending.state, { uid: details.uid, pending } satisfies FcLogin, 600);
-        return reply.redirect(url, 303);
-      } catch (e) {
-        if (!(e instanceof BrokerError)) throw e;
-        await audit(request, 'failure', { reason: e.code });
-        return html(
-          reply,
-          loginRefusedPage({
-            title: 'FranceConnect+ indisponible',
-            detail: e.message,
-            retry: `/connexion/${details.uid}`,
-          }),
-          502,
-        );
-      }
-    },
-  );
+  upstreamStart<PendingFcLogin>(app, {
+    path: '/connexion/:uid/franceconnect',
+    provider: 'FranceConnect+',
+    hub,
+    store: fcLogins,
+    // The DUI may ask for the highest level; FC+ then returns eidas3 or refuses.
+    start: (details) =>
+      ctx.franceconnect?.start(
+        /\beidas3\b/.test(String(details.params.acr_values ?? '')) ? 'eidas3' : 'eidas2',
+      ) ?? null,
+    audit: (request, outcome, details) => audit(request, outcome, details),
+  });
 
   upstreamReturn<PendingFcLogin, FranceConnectIdentity>(app, {
     path: '/connexion/franceconnect/retour',
