@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/databases.ts';
+import { duiLogin } from '../../../test/dui-login.ts';
 import { HttpSession } from '../../../test/http-session.ts';
 import {
   countAudit,
@@ -75,23 +76,13 @@ afterAll(async () => {
   await psc?.close();
 });
 
-async function startLogin() {
-  const config = await oidc.discovery(new URL(`${base}/oidc`), dui.clientId, dui.clientSecret, undefined, {
-    execute: [oidc.allowInsecureRequests],
-  });
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: duiRedirect,
+const startLogin = () =>
+  duiLogin({
+    issuer: `${base}/oidc`,
+    ...dui,
+    redirectUri: duiRedirect,
     scope: 'openid profile professionnel',
-    state,
-    nonce,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
   });
-  return { config, verifier, state, nonce, url };
-}
 
 it('logs a professional into a DUI through Pro Santé Connect, with the situation d’exercice chosen', async () => {
   const login = await startLogin();
@@ -114,11 +105,7 @@ it('logs a professional into a DUI through Pro Santé Connect, with the situatio
   const back = await browser.postForm(situation.url, { situation: ime as string }, (l) =>
     l.startsWith(duiRedirect),
   );
-  const tokens = await oidc.authorizationCodeGrant(login.config, new URL(back.url), {
-    pkceCodeVerifier: login.verifier,
-    expectedState: login.state,
-    expectedNonce: login.nonce,
-  });
+  const tokens = await login.redeem(new URL(back.url));
   const claims = tokens.claims();
   expect(claims?.acr).toBe('eidas1');
   const info = await oidc.fetchUserInfo(login.config, tokens.access_token, claims?.sub as string);
@@ -157,11 +144,7 @@ it('logs a professional into a DUI through Pro Santé Connect, with the situatio
   const p2 = await s2.res.text();
   const first = /name="situation" value="([^"]+)"/.exec(p2)?.[1] as string;
   const back2 = await b2.postForm(s2.url, { situation: first }, (l) => l.startsWith(duiRedirect));
-  const t2 = await oidc.authorizationCodeGrant(again.config, new URL(back2.url), {
-    pkceCodeVerifier: again.verifier,
-    expectedState: again.state,
-    expectedNonce: again.nonce,
-  });
+  const t2 = await again.redeem(new URL(back2.url));
   expect(t2.claims()?.sub).toBe(claims?.sub);
   expect(t2.claims()?.acr).toBe('eidas2');
 });

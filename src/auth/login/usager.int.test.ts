@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/databases.ts';
+import { duiLogin } from '../../../test/dui-login.ts';
 import { HttpSession } from '../../../test/http-session.ts';
 import { countAudit } from '../../../test/organisation-fixture.ts';
 import { freePort } from '../../../test/ports.ts';
@@ -70,20 +71,13 @@ afterAll(async () => {
 });
 
 it('logs an usager in through FranceConnect+ (signed and encrypted tokens) and gives the DUI the identité pivot', async () => {
-  const config = await oidc.discovery(new URL(`${base}/oidc`), dui.clientId, dui.clientSecret, undefined, {
-    execute: [oidc.allowInsecureRequests],
-  });
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: duiRedirect,
+  const login = await duiLogin({
+    issuer: `${base}/oidc`,
+    ...dui,
+    redirectUri: duiRedirect,
     scope: 'openid profile usager',
-    state,
-    nonce,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
   });
+  const { config, url } = login;
   const browser = new HttpSession();
   const choice = await browser.follow(url.href);
   const page = await choice.res.text();
@@ -96,11 +90,7 @@ it('logs an usager in through FranceConnect+ (signed and encrypted tokens) and g
   const back = await browser.postForm(idp.url, { personne: '0', fournisseur: 'eidas2' }, (l) =>
     l.startsWith(duiRedirect),
   );
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(back.url), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-    expectedNonce: nonce,
-  });
+  const tokens = await login.redeem(new URL(back.url));
   expect(tokens.claims()?.acr).toBe('eidas2');
   const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()?.sub as string);
   expect(info).toMatchObject({
@@ -125,18 +115,13 @@ it('publishes the hub’s encryption key without its private part', async () => 
 });
 
 it('logs an aidant in as an account of its own, with the same identity pivot', async () => {
-  const config = await oidc.discovery(new URL(`${base}/oidc`), dui.clientId, dui.clientSecret, undefined, {
-    execute: [oidc.allowInsecureRequests],
-  });
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: duiRedirect,
+  const login = await duiLogin({
+    issuer: `${base}/oidc`,
+    ...dui,
+    redirectUri: duiRedirect,
     scope: 'openid profile aidant',
-    state,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
   });
+  const { config, url } = login;
   const browser = new HttpSession();
   const choice = await browser.follow(url.href);
   const action = /action="(\/connexion\/[^"]+\/franceconnect)"/.exec(await choice.res.text())?.[1];
@@ -145,10 +130,7 @@ it('logs an aidant in as an account of its own, with the same identity pivot', a
   const back = await browser.postForm(idp.url, { personne: '0', fournisseur: 'eidas2' }, (l) =>
     l.startsWith(duiRedirect),
   );
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(back.url), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-  });
+  const tokens = await login.redeem(new URL(back.url));
   const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()?.sub as string);
   expect(info).toMatchObject({ public: 'aidant', family_name: 'ADRTROIS' });
   const kinds = await sql<{ kind: string }>`select kind from oidc_account order by kind`.execute(
