@@ -104,6 +104,7 @@ describe('loadConfig', () => {
           'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet/.well-known/wallet-openid-configuration',
         clientId: 'confiance',
         clientSecret: 'secret-psc',
+        tls: null,
       },
       rie: 'v2',
       franceconnect: {

@@ -35,7 +35,13 @@ export interface Config {
   smtp: { url: string; from: string } | null;
   alertSchedule: string;
   /** The Pro Santé Connect realm the hub brokers professionals' logins to. */
-  psc: { discoveryUrl: string; clientId: string; clientSecret: string } | null;
+  psc: {
+    discoveryUrl: string;
+    clientId: string;
+    clientSecret: string | null;
+    /** Mutual TLS with the structure's IGC Santé certificate, instead of (or with) the secret. */
+    tls: { certPath: string; keyPath: string; caPath: string | null } | null;
+  } | null;
   /** The FranceConnect+ service the hub brokers usagers' logins to. */
   franceconnect: { issuer: string; clientId: string; clientSecret: string } | null;
   /** Mutual TLS of structures' software: trusted authorities, and the header of a TLS terminator. */
@@ -293,6 +299,25 @@ export const variables: VariableSpec[] = [
       'Les moyens propres de Confiance (clé FIDO2, mot de passe et TOTP) sont homologués (RIE v1) ou couverts par une attestation de conformité (v2).',
   },
   {
+    name: 'CONFIANCE_PSC_CERT',
+    expected: 'le chemin d’un certificat PEM de la structure (IGC Santé)',
+    defaultValue: '(aucun : secret client)',
+    description: 'Certificat présenté à Pro Santé Connect en TLS mutuel (authentification tls_client_auth).',
+  },
+  {
+    name: 'CONFIANCE_PSC_KEY',
+    expected: 'le chemin de la clé privée PEM du certificat',
+    defaultValue: '(aucune)',
+    description:
+      'Clé privée du certificat Pro Santé Connect (lue au démarrage, jamais journalisée ni stockée en base).',
+  },
+  {
+    name: 'CONFIANCE_PSC_CA',
+    expected: 'le chemin d’un fichier PEM d’autorités',
+    defaultValue: '(autorités du système)',
+    description: 'Autorités reconnues pour les serveurs de Pro Santé Connect en TLS mutuel.',
+  },
+  {
     name: 'CONFIANCE_RIE',
     expected: 'v1 ou v2',
     defaultValue: 'v1',
@@ -437,12 +462,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!/^https?:\/\/[^\s]+\/\.well-known\/[a-z-]+$/.test(pscDiscovery))
       fail('CONFIANCE_PSC_DISCOVERY_URL', pscDiscovery);
     const id = raw('CONFIANCE_PSC_CLIENT_ID');
-    const secret = raw('CONFIANCE_PSC_CLIENT_SECRET');
-    if (id === undefined || secret === undefined)
+    const secret = raw('CONFIANCE_PSC_CLIENT_SECRET') ?? null;
+    const cert = raw('CONFIANCE_PSC_CERT');
+    const key = raw('CONFIANCE_PSC_KEY');
+    if ((cert === undefined) !== (key === undefined))
+      problems.push('CONFIANCE_PSC_CERT et CONFIANCE_PSC_KEY vont ensemble.');
+    if (id === undefined || (secret === null && cert === undefined))
       problems.push(
-        'CONFIANCE_PSC_CLIENT_ID et CONFIANCE_PSC_CLIENT_SECRET sont requis avec CONFIANCE_PSC_DISCOVERY_URL.',
+        'CONFIANCE_PSC_CLIENT_ID, et CONFIANCE_PSC_CLIENT_SECRET ou un certificat (CONFIANCE_PSC_CERT, CONFIANCE_PSC_KEY), sont requis avec CONFIANCE_PSC_DISCOVERY_URL.',
       );
-    else psc = { discoveryUrl: pscDiscovery, clientId: id, clientSecret: secret };
+    else
+      psc = {
+        discoveryUrl: pscDiscovery,
+        clientId: id,
+        clientSecret: secret,
+        tls:
+          cert !== undefined && key !== undefined
+            ? { certPath: cert, keyPath: key, caPath: raw('CONFIANCE_PSC_CA') ?? null }
+            : null,
+      };
   }
   const fcIssuer = raw('CONFIANCE_FC_ISSUER');
   let franceconnect: Config['franceconnect'] = null;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { buildApp } from './app.ts';
 import type { AppContext } from './app-context.ts';
 import { appendEvent } from './audit/append.ts';
@@ -54,7 +55,19 @@ export async function startServer(
   const db = database ?? (await openConfiguredDatabase(config));
   // The server closes the INSi client it made from the configuration; one passed in belongs to the caller.
   const ownInsi = options.insi === undefined ? insiClientFromConfig(config) : null;
-  const pscSettings = options.psc === undefined ? config.psc : options.psc;
+  const pscSettings: PscSettings | null =
+    options.psc !== undefined
+      ? options.psc
+      : config.psc && {
+          discoveryUrl: config.psc.discoveryUrl,
+          clientId: config.psc.clientId,
+          clientSecret: config.psc.clientSecret,
+          tls: config.psc.tls && {
+            certPem: readFileSync(config.psc.tls.certPath, 'utf8'),
+            keyPem: readFileSync(config.psc.tls.keyPath, 'utf8'),
+            caPem: config.psc.tls.caPath ? readFileSync(config.psc.tls.caPath, 'utf8') : null,
+          },
+        };
   const fcSettings = options.franceconnect === undefined ? config.franceconnect : options.franceconnect;
   try {
     const migration = await migrate(db);

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TLSSocket } from 'node:tls';
 import formbody from '@fastify/formbody';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair } from 'jose';
 import { sql } from 'kysely';
 import Provider, { type Configuration } from 'oidc-provider';
@@ -38,6 +39,8 @@ export interface PscClient {
   userinfo?: 'json' | 'jwt' | 'jwe';
   /** The client's encryption keys, for `jwe`. */
   jwksUri?: string;
+  /** Authenticates by mutual TLS with a certificate whose OU is this idNat_Struct (needs the `tls` option). */
+  tlsSubject?: string;
 }
 
 export interface RunningPscEmulator {
@@ -213,9 +216,26 @@ export async function startPscEmulator(options: {
   clients: PscClient[];
   authPort?: number;
   walletPort?: number;
+  /**
+   * The realm over TLS, asking for client certificates of this test PKI: clients registered with
+   * `tlsSubject` authenticate by mutual TLS (tls_client_auth) instead of their secret.
+   */
+  tls?: { caPem: string; server: { certPem: string; keyPem: string } };
 }): Promise<RunningPscEmulator> {
   const { database } = options;
-  const auth = Fastify({ logger: false });
+  // An HTTPS instance is the same server for the routes below; one type keeps them callable.
+  const auth = (options.tls
+    ? Fastify({
+        logger: false,
+        https: {
+          cert: options.tls.server.certPem,
+          key: options.tls.server.keyPem,
+          ca: options.tls.caPem,
+          requestCert: true,
+          rejectUnauthorized: false,
+        },
+      })
+    : Fastify({ logger: false })) as unknown as FastifyInstance;
   const wallet = Fastify({ logger: false });
   await wallet.register(formbody);
   // The provider needs the ports in its issuer: routes are declared first and reach it once both servers listen.
@@ -232,7 +252,9 @@ export async function startPscEmulator(options: {
       client_secret: c.clientSecret,
       redirect_uris: c.redirectUris,
       post_logout_redirect_uris: c.postLogoutRedirectUris ?? [],
-      token_endpoint_auth_method: 'client_secret_basic',
+      ...(c.tlsSubject
+        ? { token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: c.tlsSubject }
+        : { token_endpoint_auth_method: 'client_secret_basic' }),
       ...(c.userinfo === 'jwt' || c.userinfo === 'jwe' ? { userinfo_signed_response_alg: 'RS256' } : {}),
       ...(c.userinfo === 'jwe'
         ? {
@@ -248,6 +270,11 @@ export async function startPscEmulator(options: {
       return globalThis.fetch(url, rest);
     },
     adapter: memoryAdapter(),
+    clientAuthMethods: [
+      'client_secret_basic',
+      'client_secret_post',
+      ...(options.tls ? ['tls_client_auth' as const] : []),
+    ],
     routes: oidcRoutes,
     scopes: ['openid', 'scope_all'],
     claims: { scope_all: pscClaims },
@@ -259,6 +286,23 @@ export async function startPscEmulator(options: {
       revocation: { enabled: true },
       jwtUserinfo: { enabled: true },
       encryption: { enabled: true },
+      mTLS: options.tls
+        ? {
+            enabled: true,
+            tlsClientAuth: true,
+            getCertificate: (ctx) => {
+              const socket = ctx.req.socket;
+              const peer = socket instanceof TLSSocket ? socket.getPeerCertificate(false) : null;
+              return peer?.raw ? new X509Certificate(peer.raw).toString() : undefined;
+            },
+            certificateAuthorized: (ctx) => ctx.req.socket instanceof TLSSocket && ctx.req.socket.authorized,
+            certificateSubjectMatches: (ctx, property, expected) => {
+              const socket = ctx.req.socket;
+              const peer = socket instanceof TLSSocket ? socket.getPeerCertificate(false) : null;
+              return property === 'tls_client_auth_subject_dn' && peer?.subject?.OU === expected;
+            },
+          }
+        : { enabled: false },
       // Like the realm, a logout carrying an id_token_hint ends the PSC session without asking.
       rpInitiatedLogout: {
         enabled: true,
@@ -293,8 +337,12 @@ ${form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form
     reply.code(404).send({ error: 'not_found' }),
   );
   auth.get(`${realmPath}/.well-known/wallet-openid-configuration`, async () => {
-    const res = await fetch(`${issuer}/.well-known/openid-configuration-interne`);
-    const metadata = (await res.json()) as Record<string, unknown>;
+    // Asked in-process, with the host and scheme clients use, from which the provider builds its endpoints.
+    const res = await auth.inject({
+      url: `${realmPath}/.well-known/openid-configuration-interne`,
+      headers: { host: new URL(issuer).host, 'x-forwarded-proto': new URL(issuer).protocol.replace(':', '') },
+    });
+    const metadata = res.json() as Record<string, unknown>;
     return { ...metadata, authorization_endpoint: `${walletBase}/auth` };
   });
   auth.get(
@@ -376,7 +424,7 @@ ${people.rows
 
   await auth.listen({ port: options.authPort ?? 0, host: '127.0.0.1' });
   await wallet.listen({ port: options.walletPort ?? 0, host: '127.0.0.1' });
-  issuer = `http://127.0.0.1:${(auth.server.address() as { port: number }).port}${realmPath}`;
+  issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(auth.server.address() as { port: number }).port}${realmPath}`;
   walletBase = `http://127.0.0.1:${(wallet.server.address() as { port: number }).port}`;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   configuration.jwks = {
@@ -385,6 +433,8 @@ ${people.rows
     >['keys'],
   };
   provider = new Provider(issuer, configuration);
+  // Only for the in-process discovery request above: the sandbox listens on the loopback alone.
+  provider.proxy = true;
 
   return {
     issuer,

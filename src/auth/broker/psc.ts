@@ -1,5 +1,6 @@
 import { importJWK, type JWK } from 'jose';
 import * as oidc from 'openid-client';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { isRpps } from '../../directory/identifiers.ts';
 import { type Situation, situationsOf } from './situations.ts';
 
@@ -7,7 +8,9 @@ export interface PscSettings {
   /** The realm's `.well-known/wallet-openid-configuration` URL. */
   discoveryUrl: string;
   clientId: string;
-  clientSecret: string;
+  /** A client secret, or mutual TLS with the structure's certificate (`tls`), as PSC allows either. */
+  clientSecret?: string | null;
+  tls?: { certPem: string; keyPem: string; caPem?: string | null } | null;
 }
 
 /** What a PSC login tells the hub about the professional. */
@@ -58,16 +61,32 @@ export class PscBroker {
   ) {}
 
   private config(): Promise<oidc.Configuration> {
-    const insecure = this.settings.discoveryUrl.startsWith('http://');
+    // Plain HTTP only for a realm on this machine (the sandbox's emulator, whose wallet page is not on TLS).
+    const insecure = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(this.settings.discoveryUrl).hostname);
+    const tls = this.settings.tls;
+    // With mutual TLS, every request to PSC presents the certificate; PSC's `mtls_endpoint_aliases` are used.
+    const agent = tls
+      ? new Agent({
+          connect: { cert: tls.certPem, key: tls.keyPem, ...(tls.caPem ? { ca: tls.caPem } : {}) },
+        })
+      : null;
+    const viaAgent: oidc.CustomFetch | undefined = agent
+      ? (url, options) =>
+          undiciFetch(url, { ...options, dispatcher: agent } as never) as unknown as Promise<Response>
+      : undefined;
     this.configuration ??= oidc
       .discovery(
         new URL(this.settings.discoveryUrl),
         this.settings.clientId,
-        this.settings.clientSecret,
-        undefined,
-        insecure ? { execute: [oidc.allowInsecureRequests] } : undefined,
+        tls ? { use_mtls_endpoint_aliases: true } : (this.settings.clientSecret ?? undefined),
+        tls ? oidc.TlsClientAuth() : undefined,
+        {
+          ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+          ...(viaAgent ? { [oidc.customFetch]: viaAgent } : {}),
+        },
       )
       .then(async (config) => {
+        if (viaAgent) config[oidc.customFetch] = viaAgent;
         if (this.decryptionKey) {
           const jwk = await this.decryptionKey();
           const key = (await importJWK(jwk, 'RSA-OAEP')) as CryptoKey;
