@@ -216,6 +216,16 @@ const hubTokens = await run(async () => {
 }, 3);
 say(`  ${tokenLatencies.length} échanges de code (${hubTokens.errors} erreur(s))`);
 
+// And one client at a time: the endpoint's own latency, without queueing behind 15 others.
+const sequentialCodes: Array<Awaited<ReturnType<typeof loginUntilCode>>> = [];
+while (sequentialCodes.length < 100) sequentialCodes.push(await loginUntilCode());
+const hubSequential: number[] = [];
+for (const c of sequentialCodes) {
+  const t0 = performance.now();
+  await redeem(c);
+  hubSequential.push(performance.now() - t0);
+}
+
 // Baseline: a bare oidc-provider, in memory, whose token endpoint redeems codes minted through its models.
 const { privateKey } = await generateKeyPair('RS256', { extractable: true });
 const barePort = await freePort();
@@ -269,6 +279,11 @@ say('Point de jeton oidc-provider nu…');
 await run(bareExchange, 2);
 bareLatencies.length = 0;
 const bareRun = await run(bareExchange, Math.min(seconds, 10));
+const concurrentBare = [...bareLatencies];
+bareLatencies.length = 0;
+for (let i = 0; i < 100; i++) await bareExchange();
+const bareSequential = [...bareLatencies];
+bareLatencies.splice(0, bareLatencies.length, ...concurrentBare);
 
 const figures: Figure[] = [
   {
@@ -294,6 +309,16 @@ const figures: Figure[] = [
     value: percentile(tokenLatencies, 50),
     unit: 'ms',
     baseline: { name: 'point de jeton oidc-provider nu p50', value: percentile(bareLatencies, 50) },
+  },
+  {
+    name: 'point de jeton p99, un client à la fois',
+    driver: 'postgres',
+    value: percentile(hubSequential, 99),
+    unit: 'ms',
+    baseline: {
+      name: 'point de jeton oidc-provider nu p99, un client',
+      value: percentile(bareSequential, 99),
+    },
   },
   {
     name: 'durée d’une connexion complète p95',
