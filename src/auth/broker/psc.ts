@@ -62,7 +62,9 @@ export class PscBroker {
 
   private config(): Promise<oidc.Configuration> {
     // Plain HTTP only for a realm on this machine (the sandbox's emulator, whose wallet page is not on TLS).
-    const insecure = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(this.settings.discoveryUrl).hostname);
+    const insecure = ['127.0.0.1', 'localhost', '[::1]'].includes(
+      new URL(this.settings.discoveryUrl).hostname,
+    );
     const tls = this.settings.tls;
     // With mutual TLS, every request to PSC presents the certificate; PSC's `mtls_endpoint_aliases` are used.
     const agent = tls

@@ -78,6 +78,12 @@ export async function createHub(o: HubOptions): Promise<Provider> {
   const cookieKey = createHash('sha256').update(`oidc-cookies:${o.cookieSecret}`).digest('base64url');
   const configuration: Configuration = {
     adapter: databaseAdapter(o.database),
+    // DUIs are registered by an administrator, never dynamically, and an ESMS's DUI often sits on a private network:
+    // back-channel logouts and `jwks_uri` keys must reach such addresses, which oidc-provider refuses by default.
+    fetch: (url, options) => {
+      const { dispatcher: _dispatcher, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
     jwks: { keys: keys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: [cookieKey] },
     pkce: { required: () => true },
