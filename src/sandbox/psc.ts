@@ -223,6 +223,17 @@ export async function startPscEmulator(options: {
   tls?: { caPem: string; server: { certPem: string; keyPem: string } };
 }): Promise<RunningPscEmulator> {
   const { database } = options;
+  // The directory changes at most once a day: a person's userinfo is kept a minute, as the realm caches its users.
+  const userinfoCache = new Map<string, { at: number; info: Promise<Record<string, unknown> | null> }>();
+  const userinfo = (idNat: string, mode: Mode) => {
+    const key = `${idNat}|${mode}`;
+    const hit = userinfoCache.get(key);
+    if (hit && Date.now() - hit.at < 60_000) return hit.info;
+    if (userinfoCache.size > 10_000) userinfoCache.clear();
+    const info = pscUserinfo(database, idNat, mode);
+    userinfoCache.set(key, { at: Date.now(), info });
+    return info;
+  };
   // An HTTPS instance is the same server for the routes below; one type keeps them callable.
   const auth = (options.tls
     ? Fastify({
@@ -318,7 +329,7 @@ ${form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form
     conformIdTokenClaims: true,
     findAccount: async (_ctx, id) => {
       const { idNat, mode } = parseAccountId(id);
-      const info = await pscUserinfo(database, idNat, mode);
+      const info = await userinfo(idNat, mode);
       if (!info) return undefined;
       return { accountId: id, claims: async () => ({ sub: id, ...info }) };
     },
@@ -399,7 +410,7 @@ ${people.rows
     async (request, reply) => {
       const idNat = (request.body.autre || request.body.idnat || '').trim();
       const mode: Mode = request.body.moyen === 'CARD' ? 'CARD' : 'MOBILE';
-      if (!(await pscUserinfo(database, idNat, mode))) {
+      if (!(await userinfo(idNat, mode))) {
         reply.code(400).type('text/html; charset=utf-8');
         return page(
           'Inconnu',
