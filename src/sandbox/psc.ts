@@ -288,7 +288,7 @@ export async function startPscEmulator(options: {
     ],
     routes: oidcRoutes,
     scopes: ['openid', 'scope_all'],
-    claims: { scope_all: pscClaims },
+    claims: { openid: ['sub', 'acr', 'amr', 'auth_time'], scope_all: pscClaims },
     acrValues: ['eidas1', 'eidas2'],
     pkce: { required: () => false },
     features: {

@@ -108,6 +108,7 @@ it('logs a professional into a DUI through Pro Santé Connect, with the situatio
   const tokens = await login.redeem(new URL(back.url));
   const claims = tokens.claims();
   expect(claims?.acr).toBe('eidas1');
+  expect(claims?.amr).toEqual(['mfa', 'otp']);
   const info = await oidc.fetchUserInfo(login.config, tokens.access_token, claims?.sub as string);
   expect(info).toMatchObject({
     idnat_ps: rppsIdNat('1000000001'),
