@@ -158,3 +158,41 @@ it('refuses a PSC return with an unknown or replayed state, in French, audited',
     where action = 'auth.login' and outcome = 'denied'`.execute(t.database.db);
   expect(denied.rows[0]?.n).toBeGreaterThanOrEqual(1);
 });
+
+it('pre-selects the situation at the structure the DUI serves', async () => {
+  const ime = await addClient(
+    t.database,
+    {
+      name: 'DUI de l’IME',
+      redirectUris: [duiRedirect],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      auth: { method: 'client_secret_basic' },
+      profile: {
+        processesHealthData: true,
+        shared: false,
+        integratesShared: true,
+        externalAccess: true,
+        newUsagersPerYear: 50,
+        professionalsPerYear: 20,
+      },
+      structureFiness: fixtureEgs[1],
+    },
+    'test',
+  );
+  const login = await duiLogin({
+    issuer: `${base}/oidc`,
+    clientId: ime.clientId,
+    clientSecret: ime.clientSecret as string,
+    redirectUri: duiRedirect,
+    scope: 'openid profile professionnel',
+  });
+  const browser = new HttpSession();
+  const choice = await browser.follow(login.url.href);
+  const action = /action="(\/connexion\/[^"]+\/psc)"/.exec(await choice.res.text())?.[1];
+  const wallet = await browser.postForm(`${base}${action}`, {});
+  await wallet.res.text();
+  const situation = await browser.postForm(wallet.url, { autre: rppsIdNat('1000000001'), moyen: 'MOBILE' });
+  const page = await situation.res.text();
+  expect(page).toMatch(/checked> IME LES SOURCES/);
+});

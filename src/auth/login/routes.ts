@@ -391,13 +391,20 @@ export async function loginRoutes(app: TypedApp, ctx: AppContext, hub: Provider)
     if (!identity) return reply.redirect(`/connexion/${request.params.uid}`, 303);
     const situations = await withDirectory(identity);
     if (situations.length <= 1) return finish(request, reply, identity, situations[0] ?? null);
+    // The situation at the structure the DUI serves comes first, then one the directory confirms.
+    const details = await hub.interactionDetails(request.raw, reply.raw);
+    const structure =
+      (await getClient(ctx.database, String(details.params.client_id)))?.structureFiness ?? null;
+    const preselected =
+      (structure && situations.find((s) => s.finessSite === structure || s.finessEj === structure)?.key) ||
+      (situations.find((s) => s.verified)?.key ?? null);
     return html(
       reply,
       situationPage({
         action: `/connexion/${request.params.uid}/situation`,
         name: [identity.givenName, identity.familyName].filter(Boolean).join(' '),
         situations,
-        preselected: situations.find((s) => s.verified)?.key ?? null,
+        preselected,
       }),
     );
   });

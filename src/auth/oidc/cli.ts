@@ -51,6 +51,7 @@ export function clientsCommand(withDatabase: WithDatabase, say: Say): Command {
         retourDeconnexion: string[];
         deconnexionCanalArriere?: string;
         jwksUri?: string;
+        finess?: string;
         sansDonneesSante?: boolean;
         partage?: boolean;
         sansServicePartage?: boolean;

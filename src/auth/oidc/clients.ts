@@ -12,6 +12,8 @@ export interface ClientInput {
   backchannelLogoutUri: string | null;
   auth: { method: 'client_secret_basic' } | { method: 'private_key_jwt'; jwksUri: string };
   profile: ServiceProfile;
+  /** FINESS of the EG or EJ the DUI serves: its situation d'exercice is pre-selected at login. */
+  structureFiness?: string | null;
 }
 
 export interface RegisteredClient {
@@ -22,6 +24,7 @@ export interface RegisteredClient {
   backchannelLogoutUri: string | null;
   authMethod: string;
   profile: ServiceProfile;
+  structureFiness: string | null;
   createdAt: Date;
 }
 
@@ -57,6 +60,9 @@ export async function addClient(
     const p = redirectUriProblem(input.backchannelLogoutUri);
     if (p) problems.push(p);
   }
+  const structure = input.structureFiness?.trim() || null;
+  if (structure && !/^[0-9][0-9AB][0-9]{7}$/.test(structure))
+    problems.push(`FINESS « ${structure} » invalide (9 caractères)`);
   if (input.auth.method === 'private_key_jwt') {
     const p = redirectUriProblem(input.auth.jwksUri);
     if (p) problems.push(`jwks_uri : ${p}`);
@@ -80,16 +86,15 @@ export async function addClient(
       ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true }
       : {}),
   };
-  await sql`insert into oidc_client (client_id, name, metadata, profile)
-    values (${clientId}, ${input.name.trim()}, ${JSON.stringify(metadata)}::jsonb, ${JSON.stringify(input.profile)}::jsonb)`.execute(
-    database.db,
-  );
+  await sql`insert into oidc_client (client_id, name, metadata, profile, structure_finess)
+    values (${clientId}, ${input.name.trim()}, ${JSON.stringify(metadata)}::jsonb, ${JSON.stringify(input.profile)}::jsonb,
+      ${structure})`.execute(database.db);
   await appendEvent(database, {
     action: 'oidc.client.add',
     outcome: 'success',
     actor: { kind: 'system', id: actorId },
     subject: { type: 'client', id: clientId },
-    details: { method: input.auth.method, redirects: input.redirectUris.length },
+    details: { method: input.auth.method, redirects: input.redirectUris.length, structure },
   });
   return { clientId, clientSecret };
 }
@@ -153,6 +158,7 @@ interface Row {
     token_endpoint_auth_method: string;
   };
   profile: ServiceProfile;
+  structure_finess: string | null;
   created_at: Date;
 }
 
@@ -164,19 +170,21 @@ const toClient = (r: Row): RegisteredClient => ({
   backchannelLogoutUri: r.metadata.backchannel_logout_uri ?? null,
   authMethod: r.metadata.token_endpoint_auth_method,
   profile: r.profile,
+  structureFiness: r.structure_finess,
   createdAt: r.created_at,
 });
 
 export async function listClients(database: Database): Promise<RegisteredClient[]> {
   const r =
-    await sql<Row>`select client_id, name, metadata, profile, created_at from oidc_client order by name`.execute(
+    await sql<Row>`select client_id, name, metadata, profile, structure_finess, created_at from oidc_client order by name`.execute(
       database.db,
     );
   return r.rows.map(toClient);
 }
 
 export async function getClient(database: Database, clientId: string): Promise<RegisteredClient | null> {
-  const r = await sql<Row>`select client_id, name, metadata, profile, created_at from oidc_client
+  const r =
+    await sql<Row>`select client_id, name, metadata, profile, structure_finess, created_at from oidc_client
     where client_id = ${clientId}`.execute(database.db);
   return r.rows[0] ? toClient(r.rows[0]) : null;
 }

@@ -67,6 +67,7 @@ export async function clientsConsoleRoutes(
             retoursDeconnexion: Type.Optional(Type.String({ maxLength: 2000 })),
             canalArriere: Type.Optional(Type.String({ maxLength: 500 })),
             jwksUri: Type.Optional(Type.String({ maxLength: 500 })),
+            finess: Type.Optional(Type.String({ maxLength: 20 })),
             donneesSante: Checkbox,
             partage: Checkbox,
             servicePartage: Checkbox,
@@ -94,6 +95,7 @@ export async function clientsConsoleRoutes(
             auth: b.jwksUri?.trim()
               ? { method: 'private_key_jwt', jwksUri: b.jwksUri.trim() }
               : { method: 'client_secret_basic' },
+            structureFiness: b.finess?.trim() || null,
             profile: {
               processesHealthData: !!b.donneesSante,
               shared: !!b.partage,

@@ -17,6 +17,7 @@ it('shows each DUI with its sensitivity, the secret once, and forms only to writ
       newUsagersPerYear: 0,
       professionalsPerYear: 0,
     },
+    structureFiness: null,
     createdAt: new Date(),
   };
   const reader = clientsPage({

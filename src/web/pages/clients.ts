@@ -49,6 +49,7 @@ ${
 <p><label for="retours">URL de retour (une par ligne)</label><textarea id="retours" name="retours" required rows="2" maxlength="2000"></textarea></p>
 <p><label for="retoursDeconnexion">URL de retour après déconnexion (une par ligne)</label><textarea id="retoursDeconnexion" name="retoursDeconnexion" rows="2" maxlength="2000"></textarea></p>
 <p><label for="canalArriere">URL de déconnexion par canal arrière</label><input id="canalArriere" name="canalArriere" maxlength="500"></p>
+<p><label for="finess">FINESS de l’établissement ou de l’organisme servi (situation présélectionnée)</label><input id="finess" name="finess" maxlength="9" pattern="[0-9][0-9AB][0-9]{7}"></p>
 <p><label for="jwksUri">URL des clés publiques (private_key_jwt ; vide : secret partagé)</label><input id="jwksUri" name="jwksUri" maxlength="500"></p>
 <p><label><input type="checkbox" name="donneesSante" checked> Traite des données de santé</label></p>
 <p><label><input type="checkbox" name="partage"> Partagé au-delà d’une personne morale</label></p>
