@@ -26,6 +26,7 @@ it('registers the sample DUI once per address, and asks anonymous visitors to lo
   try {
     const home = await (await fetch(`${dui.url}/`)).text();
     expect(home).toContain('Se connecter en tant qu’usager');
+    expect(home).toContain('href="/login?public=aidant"');
     const stray = await fetch(`${dui.url}/callback?state=inconnu&code=x`);
     expect(stray.status).toBe(400);
   } finally {

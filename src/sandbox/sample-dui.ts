@@ -109,12 +109,12 @@ export async function startSampleDui(options: {
     const session = sessions.get(request.cookies.dui_session ?? '');
     if (!session)
       return page(`<h1>DUI d’exemple</h1><p>Ce logiciel délègue la connexion de ses utilisateurs à Confiance.</p>
-<p><a class="button" href="/login">Se connecter</a> (professionnel) &nbsp; <a class="button" href="/login?public=usager">Se connecter en tant qu’usager</a></p>`);
+<p><a class="button" href="/login">Se connecter</a> (professionnel) &nbsp; <a class="button" href="/login?public=usager">Se connecter en tant qu’usager</a> &nbsp; <a class="button" href="/login?public=aidant">Se connecter en tant qu’aidant</a></p>`);
     const c = session.claims;
     if (!c.idnat_ps) {
       const rowU = (k: string, v: unknown) =>
         `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v === null || v === undefined || v === '' ? '—' : String(v))}</td></tr>`;
-      return page(`<h1>DUI d’exemple</h1><p>Usager connecté : <strong>${escapeHtml(String(c.given_name ?? ''))} ${escapeHtml(String(c.family_name ?? ''))}</strong></p>
+      return page(`<h1>DUI d’exemple</h1><p>${c.public === 'aidant' ? 'Aidant' : 'Usager'} connecté : <strong>${escapeHtml(String(c.given_name ?? ''))} ${escapeHtml(String(c.family_name ?? ''))}</strong></p>
 <table><caption>Ce que Confiance a transmis</caption><tbody>
 ${rowU('Nom de naissance', c.family_name)}${rowU('Prénoms', c.given_name)}${rowU('Date de naissance', c.birthdate)}${rowU('Sexe', c.gender)}
 ${rowU('Lieu de naissance (COG)', c.birthplace)}${rowU('Pays de naissance', c.birthcountry)}${rowU('Moyen', (c.moyen as Record<string, unknown> | undefined)?.libelle)}${rowU('acr', session.acr)}
@@ -143,7 +143,10 @@ ${row('Moyen', moyen.libelle)}${row('acr', session.acr)}${row('amr', Array.isArr
     pending.set(state, { verifier, nonce });
     const url = oidc.buildAuthorizationUrl(await config(), {
       redirect_uri: `${base}/callback`,
-      scope: request.query.public === 'usager' ? 'openid profile usager' : 'openid profile professionnel',
+      scope:
+        request.query.public === 'usager' || request.query.public === 'aidant'
+          ? `openid profile ${request.query.public}`
+          : 'openid profile professionnel',
       state,
       nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
