@@ -230,15 +230,8 @@ export async function listOrganisations(
   }));
 }
 
-export interface OrganisationSettings {
-  raisonSociale: string;
-  siret: string | null;
-  legalRepActsAlone: boolean;
-  rppsPlusMode: 'centralise' | 'par-eg';
-  editor: Editor;
-  dui: ServiceProfile;
-  alertEmails: string[];
-}
+/** What the settings form changes: the organisation without its identifier and its EGs. */
+export type OrganisationSettings = Omit<Organisation, 'finessEj' | 'establishments'>;
 
 const emailPattern = /^[^\s@"<>,;]{1,64}@[A-Za-z0-9.-]{1,250}\.[A-Za-z]{2,}$/;
 
