@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { type Database, openDatabase } from '../src/db/connect.ts';
 
 export interface Figure {
   name: string;
@@ -52,4 +55,36 @@ export function report(name: string, figures: Figure[], extra: Record<string, un
   };
   writeFileSync(`${resultsDir}${name}.json`, `${JSON.stringify(data, null, 2)}\n`);
   process.stdout.write(`Résultats écrits dans bench/results/${name}.json\n`);
+}
+
+/** The p-th percentile of samples (nearest rank). */
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** A fresh PostgreSQL database for one benchmark run, created from `adminUrl` and dropped by `drop`. */
+export async function benchPostgres(
+  adminUrl: string,
+  poolMax = 10,
+): Promise<{ database: Database; url: string; drop: () => Promise<void> }> {
+  const name = `confiance_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.href, poolMax });
+  return {
+    database,
+    url: url.href,
+    drop: async () => {
+      await database.close();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
 }

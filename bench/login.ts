@@ -2,7 +2,7 @@
 // concurrent HTTP clients without a browser; the hub's token endpoint latency, against a bare oidc-provider token
 // endpoint (in-memory storage, no Fastify, same machine) measured in the same run.
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -10,15 +10,14 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { sql } from 'kysely';
 import Provider from 'oidc-provider';
 import * as oidc from 'openid-client';
-import pg from 'pg';
 import { addClient } from '../src/auth/oidc/clients.ts';
-import { type Database, openDatabase } from '../src/db/connect.ts';
+import type { Database } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { luhnKey } from '../src/directory/identifiers.ts';
 import { startPscEmulator } from '../src/sandbox/psc.ts';
 import { HttpSession } from '../test/http-session.ts';
 import { freePort } from '../test/ports.ts';
-import { type Figure, report } from './lib.ts';
+import { benchPostgres, type Figure, percentile, report } from './lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,36 +32,10 @@ const { values } = parseArgs({
 const seconds = Number(values.duration);
 const concurrency = Number(values.concurrency);
 const say = (text: string) => process.stdout.write(`${text}\n`);
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
 const rpps = (n: number) => {
   const body = String(1_000_000_000 + n);
   return `8${body}${luhnKey(body)}`;
 };
-
-async function postgresDatabase(): Promise<{ database: Database; url: string; drop: () => Promise<void> }> {
-  const name = `confiance_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: values.postgres });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(values.postgres as string);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.href, poolMax: 20 });
-  return {
-    database,
-    url: url.href,
-    drop: async () => {
-      await database.close();
-      const c = new pg.Client({ connectionString: values.postgres });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 /** 500 professionals with one situation each: the login needs no choice of situation. */
 async function seed(database: Database) {
@@ -75,7 +48,7 @@ async function seed(database: Database) {
   return ids;
 }
 
-const { database, url: databaseUrl, drop } = await postgresDatabase();
+const { database, url: databaseUrl, drop } = await benchPostgres(values.postgres as string, 20);
 await migrate(database);
 const people = await seed(database);
 const port = await freePort();

@@ -1,10 +1,5 @@
-// The readiness dashboard of an organisme of 50 EGs and 5 000 staff (target: rendered in under 300 ms), against
-// the organisations list page served by the same app in the same run; and the staff file import of 5 000 lines
-// against parsing the same file alone. On PGlite and PostgreSQL.
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import type { AppContext } from '../src/app-context.ts';
 import { ChainMonitor } from '../src/audit/verify.ts';
@@ -17,7 +12,7 @@ import { addContract, addRole } from '../src/readiness/contracts.ts';
 import { createOrganisation, getOrganisation } from '../src/readiness/organisations.ts';
 import { importStaffCsv } from '../src/readiness/staff.ts';
 import { parseStaffCsv } from '../src/readiness/staff-input.ts';
-import { type Figure, report, timed } from './lib.ts';
+import { benchPostgres, type Figure, percentile, report, timed } from './lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -108,34 +103,12 @@ function staffFile(): string {
   return lines.join('\n');
 }
 
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-};
-
 async function openFor(driver: DriverName): Promise<{ database: Database; drop: () => Promise<void> }> {
   if (driver === 'pglite') {
     const database = await openDatabase({ pgliteDir: 'memory://' });
     return { database, drop: () => database.close() };
   }
-  const name = `confiance_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: values.postgres });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(values.postgres as string);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.href });
-  return {
-    database,
-    drop: async () => {
-      await database.close();
-      const c = new pg.Client({ connectionString: values.postgres });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return benchPostgres(values.postgres as string);
 }
 
 const figures: Figure[] = [];
