@@ -10,11 +10,11 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { sql } from 'kysely';
 import Provider from 'oidc-provider';
 import * as oidc from 'openid-client';
-import { addClient } from '../src/auth/oidc/clients.ts';
 import type { Database } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { luhnKey } from '../src/directory/identifiers.ts';
 import { startPscEmulator } from '../src/sandbox/psc.ts';
+import { addTestDui } from '../test/dui-login.ts';
 import { HttpSession } from '../test/http-session.ts';
 import { freePort } from '../test/ports.ts';
 import { benchPostgres, type Figure, percentile, report } from './lib.ts';
@@ -70,29 +70,11 @@ await new Promise<void>((resolve, reject) => {
   createInterface({ input: hub.stdout }).once('line', () => resolve());
 });
 const duiRedirect = 'http://127.0.0.1:9/callback';
-const dui = await addClient(
-  database,
-  {
-    name: 'DUI du banc',
-    redirectUris: [duiRedirect],
-    postLogoutRedirectUris: [],
-    backchannelLogoutUri: null,
-    auth: { method: 'client_secret_basic' },
-    profile: {
-      processesHealthData: true,
-      shared: false,
-      integratesShared: true,
-      externalAccess: true,
-      newUsagersPerYear: 0,
-      professionalsPerYear: 0,
-    },
-  },
-  'banc',
-);
+const dui = await addTestDui(database, { name: 'DUI du banc', redirectUri: duiRedirect });
 const config = await oidc.discovery(
   new URL(`${base}/oidc`),
   dui.clientId,
-  dui.clientSecret as string,
+  dui.clientSecret,
   undefined,
   {
     execute: [oidc.allowInsecureRequests],

@@ -1,4 +1,7 @@
 import * as oidc from 'openid-client';
+import { addClient } from '../src/auth/oidc/clients.ts';
+import type { ServiceProfile } from '../src/auth/policy/sensitive.ts';
+import type { Database } from '../src/db/connect.ts';
 
 /**
  * A DUI starting a login at the hub, as any DUI should with openid-client (PKCE, state, nonce), then redeeming the
@@ -35,4 +38,35 @@ export async function duiLogin(o: {
         expectedNonce: nonce,
       }),
   };
+}
+
+/** A DUI reachable from outside and feeding the DMP: a sensitive service, as most DUIs are. */
+export const exposedProfile: ServiceProfile = {
+  processesHealthData: true,
+  shared: false,
+  integratesShared: true,
+  externalAccess: true,
+  newUsagersPerYear: 50,
+  professionalsPerYear: 20,
+};
+
+/** Registers a DUI with a secret for tests and benchmarks. */
+export async function addTestDui(
+  database: Database,
+  o: { name: string; redirectUri: string; profile?: ServiceProfile; structureFiness?: string },
+): Promise<{ clientId: string; clientSecret: string }> {
+  const added = await addClient(
+    database,
+    {
+      name: o.name,
+      redirectUris: [o.redirectUri],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      auth: { method: 'client_secret_basic' },
+      profile: o.profile ?? exposedProfile,
+      structureFiness: o.structureFiness ?? null,
+    },
+    'test',
+  );
+  return { clientId: added.clientId, clientSecret: added.clientSecret as string };
 }

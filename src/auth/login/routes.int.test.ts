@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/databases.ts';
-import { duiLogin } from '../../../test/dui-login.ts';
+import { addTestDui, duiLogin } from '../../../test/dui-login.ts';
 import { HttpSession } from '../../../test/http-session.ts';
 import {
   countAudit,
@@ -14,7 +14,6 @@ import { freePort } from '../../../test/ports.ts';
 import { loadConfig } from '../../config.ts';
 import { type RunningPscEmulator, startPscEmulator } from '../../sandbox/psc.ts';
 import { type RunningServer, startServer } from '../../server.ts';
-import { addClient } from '../oidc/clients.ts';
 
 const duiRedirect = 'http://127.0.0.1:9/callback';
 let t: TestDatabase;
@@ -50,26 +49,7 @@ beforeAll(async () => {
     t.database,
     { psc: { discoveryUrl: psc.discoveryUrl, clientId: 'confiance', clientSecret: 'secret-psc' } },
   );
-  const added = await addClient(
-    t.database,
-    {
-      name: 'DUI de test',
-      redirectUris: [duiRedirect],
-      postLogoutRedirectUris: [],
-      backchannelLogoutUri: null,
-      auth: { method: 'client_secret_basic' },
-      profile: {
-        processesHealthData: true,
-        shared: false,
-        integratesShared: true,
-        externalAccess: true,
-        newUsagersPerYear: 50,
-        professionalsPerYear: 20,
-      },
-    },
-    'test',
-  );
-  dui = { clientId: added.clientId, clientSecret: added.clientSecret as string };
+  dui = await addTestDui(t.database, { name: 'DUI de test', redirectUri: duiRedirect });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -160,30 +140,15 @@ it('refuses a PSC return with an unknown or replayed state, in French, audited',
 });
 
 it('pre-selects the situation at the structure the DUI serves', async () => {
-  const ime = await addClient(
-    t.database,
-    {
-      name: 'DUI de l’IME',
-      redirectUris: [duiRedirect],
-      postLogoutRedirectUris: [],
-      backchannelLogoutUri: null,
-      auth: { method: 'client_secret_basic' },
-      profile: {
-        processesHealthData: true,
-        shared: false,
-        integratesShared: true,
-        externalAccess: true,
-        newUsagersPerYear: 50,
-        professionalsPerYear: 20,
-      },
-      structureFiness: fixtureEgs[1],
-    },
-    'test',
-  );
+  const ime = await addTestDui(t.database, {
+    name: 'DUI de l’IME',
+    redirectUri: duiRedirect,
+    structureFiness: fixtureEgs[1],
+  });
   const login = await duiLogin({
     issuer: `${base}/oidc`,
     clientId: ime.clientId,
-    clientSecret: ime.clientSecret as string,
+    clientSecret: ime.clientSecret,
     redirectUri: duiRedirect,
     scope: 'openid profile professionnel',
   });

@@ -2,14 +2,13 @@ import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/databases.ts';
-import { duiLogin } from '../../../test/dui-login.ts';
+import { addTestDui, duiLogin } from '../../../test/dui-login.ts';
 import { HttpSession } from '../../../test/http-session.ts';
 import { countAudit } from '../../../test/organisation-fixture.ts';
 import { freePort } from '../../../test/ports.ts';
 import { loadConfig } from '../../config.ts';
 import { type RunningFranceConnect, startFranceConnectEmulator } from '../../sandbox/franceconnect.ts';
 import { type RunningServer, startServer } from '../../server.ts';
-import { addClient } from '../oidc/clients.ts';
 
 const duiRedirect = 'http://127.0.0.1:9/callback';
 let t: TestDatabase;
@@ -44,26 +43,7 @@ beforeAll(async () => {
     t.database,
     { psc: null, franceconnect: { issuer: fc.issuer, clientId: 'confiance-fc', clientSecret: 'secret-fc' } },
   );
-  const added = await addClient(
-    t.database,
-    {
-      name: 'Portail usagers',
-      redirectUris: [duiRedirect],
-      postLogoutRedirectUris: [],
-      backchannelLogoutUri: null,
-      auth: { method: 'client_secret_basic' },
-      profile: {
-        processesHealthData: true,
-        shared: false,
-        integratesShared: true,
-        externalAccess: true,
-        newUsagersPerYear: 500,
-        professionalsPerYear: 30,
-      },
-    },
-    'test',
-  );
-  dui = { clientId: added.clientId, clientSecret: added.clientSecret as string };
+  dui = await addTestDui(t.database, { name: 'Portail usagers', redirectUri: duiRedirect });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
