@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
-import type { Database } from '../src/db/connect.ts';
+import { afterAll, beforeAll } from 'vitest';
+import type { Database, DriverName } from '../src/db/connect.ts';
 import { luhnKey } from '../src/directory/identifiers.ts';
+import { createOrganisation } from '../src/readiness/organisations.ts';
+import { createTestDatabase, type TestDatabase } from './databases.ts';
 
 /** An RPPS idNat_PS (8 + 11 digits with its Luhn key) from a 10-digit body. */
 export const rppsIdNat = (body: string) => `8${body}${luhnKey(body)}`;
@@ -68,4 +71,28 @@ export async function countAudit(database: Database, action: string): Promise<nu
     n: number;
   }>`select count(*)::int as n from audit_event where action = ${action}`.execute(database.db);
   return r.rows[0]?.n ?? 0;
+}
+
+/**
+ * A test database per driver holding the fixture directory and the organisme followed from it, made before the
+ * suite's tests and dropped after them.
+ */
+export function followedOrganisation(driver: DriverName): { readonly database: Database } {
+  let t: TestDatabase | undefined;
+  beforeAll(async () => {
+    t = await createTestDatabase(driver);
+    await seedOrganisationDirectory(t.database);
+    await createOrganisation(
+      t.database,
+      { finess: fixtureEj, raisonSociale: 'Association Les Tilleuls' },
+      { id: '810000000009', means: 'jeton-confiance' },
+    );
+  }, 60_000);
+  afterAll(async () => t?.drop());
+  return {
+    get database() {
+      if (!t) throw new Error('database not ready');
+      return t.database;
+    },
+  };
 }

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../test/databases.ts';
-import { countAudit, fixtureEj, seedOrganisationDirectory } from '../../test/organisation-fixture.ts';
+import { expect, it } from 'vitest';
+import { describeEachDriver } from '../../test/databases.ts';
+import { countAudit, fixtureEj, followedOrganisation } from '../../test/organisation-fixture.ts';
 import { addContract, addRole, declareRole, listRoles } from './contracts.ts';
 import { loadDashboard } from './dashboard.ts';
-import { createOrganisation, getOrganisation, type ReadinessActor } from './organisations.ts';
+import { getOrganisation, type ReadinessActor } from './organisations.ts';
 
 const actor: ReadinessActor = { id: '810000000009', means: 'jeton-confiance' };
 
 describeEachDriver('contract and profiles', (driver) => {
-  let t: TestDatabase;
-
-  beforeAll(async () => {
-    t = await createTestDatabase(driver);
-    await seedOrganisationDirectory(t.database);
-    await createOrganisation(
-      t.database,
-      { finess: fixtureEj, raisonSociale: 'Association Les Tilleuls' },
-      actor,
-    );
-  }, 60_000);
-  afterAll(async () => t?.drop());
+  const t = followedOrganisation(driver);
 
   it('records the contract and the profiles, refusing inconsistent dates and means', async () => {
     const org = await getOrganisation(t.database, fixtureEj);

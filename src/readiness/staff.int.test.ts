@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../test/databases.ts';
+import { expect, it } from 'vitest';
+import { describeEachDriver } from '../../test/databases.ts';
 import {
   countAudit,
   fixtureEgs,
   fixtureEj,
+  followedOrganisation,
   rppsIdNat,
-  seedOrganisationDirectory,
 } from '../../test/organisation-fixture.ts';
 import { loadDashboard } from './dashboard.ts';
-import { createOrganisation, getOrganisation, type ReadinessActor } from './organisations.ts';
+import { getOrganisation, type ReadinessActor } from './organisations.ts';
 import { importStaffCsv, listStaff, StaffImportError } from './staff.ts';
 
 const actor: ReadinessActor = { id: '810000000009', means: 'jeton-confiance' };
 
 describeEachDriver('staff registry', (driver) => {
-  let t: TestDatabase;
-
-  beforeAll(async () => {
-    t = await createTestDatabase(driver);
-    await seedOrganisationDirectory(t.database);
-    await createOrganisation(
-      t.database,
-      { finess: fixtureEj, raisonSociale: 'Association Les Tilleuls' },
-      actor,
-    );
-  }, 60_000);
-  afterAll(async () => t?.drop());
+  const t = followedOrganisation(driver);
 
   it('imports the staff file all or nothing, finds numbers in the directory, updates on re-import', async () => {
     const org = await getOrganisation(t.database, fixtureEj);
