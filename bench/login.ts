@@ -71,15 +71,9 @@ await new Promise<void>((resolve, reject) => {
 });
 const duiRedirect = 'http://127.0.0.1:9/callback';
 const dui = await addTestDui(database, { name: 'DUI du banc', redirectUri: duiRedirect });
-const config = await oidc.discovery(
-  new URL(`${base}/oidc`),
-  dui.clientId,
-  dui.clientSecret,
-  undefined,
-  {
-    execute: [oidc.allowInsecureRequests],
-  },
-);
+const config = await oidc.discovery(new URL(`${base}/oidc`), dui.clientId, dui.clientSecret, undefined, {
+  execute: [oidc.allowInsecureRequests],
+});
 
 let n = 0;
 const tokenLatencies: number[] = [];
