@@ -72,7 +72,8 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
     ),
   );
 
-  app.get('/metadata', async (_request, reply) => send(reply, 200, capabilityStatement(base, ctx.version)));
+  const capability = JSON.stringify(capabilityStatement(base, ctx.version));
+  app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capability));
 
   const runSearch = async (type: string, query: Query, reply: FastifyReply) => {
     const resourceType = resourceTypeOf(type);
