@@ -397,7 +397,9 @@ export async function search(
     ...(options.purgedBefore ? [sql`(t.active or t.deactivated_at >= ${options.purgedBefore})`] : []),
   ];
   const paged = cursor ? [...visible, sql`${plan.key} > ${cursor.after}`] : visible;
-  const keys = sql`(select ${plan.key} from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1})`;
+  const keys = keyArray(
+    sql`select ${plan.key} from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1}`,
+  );
   const rows = request.count === 0 ? [] : await fetchers[request.resourceType](database, keys);
   const more = rows.length > request.count;
   const page = more ? rows.slice(0, request.count) : rows;
@@ -426,12 +428,14 @@ interface Fetched {
   resource: Json;
 }
 
-type Fetcher = (database: Database, where: Condition) => Promise<Fetched[]>;
+/** A set of keys for the read functions: a key query (`array(select …)`) or a list of values. */
+type Keys = Condition;
+type Fetcher = (database: Database, keys: Keys) => Promise<Fetched[]>;
+const keyArray = (query: Condition): Keys => sql`array(${query})`;
+const list = (values: string[]): Keys => sql`${values}::text[]`;
 
-const json = (query: Condition) => sql`(select coalesce(json_agg(x), '[]') from (${query}) x)`;
-
-/** Practitioners whose idNat_PS is in `ids` (a list or a subquery), each with its parts, in one query. */
-async function practitionerRows(database: Database, ids: Condition): Promise<Fetched[]> {
+/** Practitioners whose idNat_PS is in `ids`, each with its parts (migration 0014's function), in one query. */
+async function practitionerRows(database: Database, ids: Keys): Promise<Fetched[]> {
   const result = await sql<
     ProfessionalRow & {
       professions: ProfessionRow[];
@@ -439,19 +443,7 @@ async function practitionerRows(database: Database, ids: Condition): Promise<Fet
       diplomas: DiplomaRow[];
       mailboxes: MailboxRow[];
     }
-  >`
-    select t.id_nat, t.id_type, t.pp_id, t.civilite_code, t.civilite_exercice_code, t.nom_exercice, t.prenom_exercice,
-      t.active, ${practitionerLastUpdated} as last_updated,
-      ${json(sql`select distinct a.id_nat, a.profession_code, a.profession, a.categorie_code, a.categorie
-        from dir_activity a where a.active and a.id_nat = t.id_nat order by a.profession_code, a.categorie_code`)} as professions,
-      ${json(sql`select s.id_nat, s.type_code, s.type, s.code, s.libelle
-        from dir_savoir_faire s where s.active and s.id_nat = t.id_nat order by s.key`)} as savoir_faire,
-      ${json(sql`select d.id_nat, d.type_diplome_code, d.type_diplome, d.diplome_code, d.diplome, d.type_autorisation_code,
-          d.type_autorisation, d.discipline_code, d.discipline
-        from dir_diploma d where d.active and d.id_nat = t.id_nat order by d.key`)} as diplomas,
-      ${json(sql`select m.id_nat, m.structure_id, m.type, m.adresse, m.service, m.dematerialisation
-        from dir_mailbox m where m.active and m.structure_id is null and m.id_nat = t.id_nat order by m.adresse`)} as mailboxes
-    from dir_professional t where t.id_nat in ${ids} order by t.id_nat`.execute(database.db);
+  >`select * from dir_practitioner_rows(${ids})`.execute(database.db);
   return result.rows.map((row) => ({
     key: row.id_nat,
     resource: practitioner(row, {
@@ -463,41 +455,32 @@ async function practitionerRows(database: Database, ids: Condition): Promise<Fet
   }));
 }
 
-/** Situations d'exercice matching `where` (on `t`), with their mailboxes, in key order, at most `limit`. */
-async function roleRows(database: Database, where: Condition, limit: number | null): Promise<Fetched[]> {
+/** Situations d'exercice whose key is in `keys`, with their mailboxes, in key order. */
+async function roleRows(database: Database, keys: Keys): Promise<Fetched[]> {
   const result = await sql<ActivityRow & { key: string; mailboxes: MailboxRow[] }>`
-    select t.key, md5(t.key) as id, t.id_nat, t.nom_exercice, t.prenom_exercice, t.mode_code, t.mode, t.role_code, t.role,
-      t.genre_code, t.genre, t.finess_site, t.siret, t.structure_id, t.raison_sociale, t.active,
-      exists (select 1 from dir_structure s where s.finess = t.finess_site) as has_organization,
-      ${roleLastUpdated} as last_updated,
-      ${json(sql`select x.id_nat, x.structure_id, x.type, x.adresse, x.service, x.dematerialisation
-        from dir_mailbox x where x.active and ${roleMailboxes} order by x.adresse`)} as mailboxes
-    from dir_activity t where ${where} order by t.key ${limit === null ? sql`` : sql`limit ${limit}`}`.execute(
-    database.db,
-  );
+    select * from dir_role_rows(${keys})`.execute(database.db);
   return result.rows.map((row) => ({ key: row.key, resource: practitionerRole(row, row.mailboxes) }));
 }
 
-/** FINESS structures whose number is in `finess` (a list or a subquery), with their MSSanté mailboxes. */
-async function organizationRows(database: Database, finess: Condition): Promise<Fetched[]> {
+/** Situations d'exercice matching `where` (on `t`), in key order, at most `limit`. */
+const roleRowsWhere = (database: Database, where: Condition, limit: number) =>
+  roleRows(
+    database,
+    keyArray(sql`select t.key from dir_activity t where ${where} order by t.key limit ${limit}`),
+  );
+
+/** FINESS structures whose number is in `finess`, with their MSSanté mailboxes. */
+async function organizationRows(database: Database, finess: Keys): Promise<Fetched[]> {
   const result = await sql<StructureRow & { mailboxes: MailboxRow[] }>`
-    select t.finess, t.finess_ej, t.raison_sociale, t.raison_sociale_longue, t.complement_rs, t.complement_distribution,
-      t.numero_voie, t.type_voie, t.voie, t.complement_voie, t.lieu_dit, t.commune, t.departement, t.ligne_acheminement,
-      t.code_postal, t.telephone, t.telecopie, t.categorie_code, t.categorie, t.siret, t.date_ouverture, t.lat, t.lon,
-      t.active, ${organizationLastUpdated} as last_updated,
-      ${json(sql`select x.id_nat, x.structure_id, x.type, x.adresse, x.service, x.dematerialisation
-        from dir_mailbox x where x.active and x.id_nat is null and x.structure_id = t.finess order by x.adresse`)} as mailboxes
-    from dir_structure t where t.finess in ${finess} order by t.finess`.execute(database.db);
+    select * from dir_organization_rows(${finess})`.execute(database.db);
   return result.rows.map((row) => ({ key: row.finess, resource: organization(row, row.mailboxes) }));
 }
 
 const fetchers: Record<ResourceType, Fetcher> = {
   Practitioner: practitionerRows,
-  PractitionerRole: (database, keys) => roleRows(database, sql`t.key in ${keys}`, null),
+  PractitionerRole: roleRows,
   Organization: organizationRows,
 };
-
-const list = (values: string[]) => sql`(${sql.join(values)})`;
 
 const unique = (values: Array<string | null | undefined>): string[] => [
   ...new Set(values.filter((v): v is string => !!v)),
@@ -524,7 +507,9 @@ async function includedFor(
   switch (request.resourceType) {
     case 'Practitioner':
       if (request.revinclude.length > 0)
-        included.push(...capped(await roleRows(database, sql`t.id_nat in ${list(ids)}`, maxIncluded + 1)));
+        included.push(
+          ...capped(await roleRowsWhere(database, sql`t.id_nat = any(${list(ids)})`, maxIncluded + 1)),
+        );
       break;
     case 'PractitionerRole': {
       const wants = (target: string) =>
@@ -546,7 +531,7 @@ async function includedFor(
         included.push(...(await organizationRows(database, list(parents))).map((r) => r.resource));
       if (request.revinclude.length > 0)
         included.push(
-          ...capped(await roleRows(database, sql`t.finess_site in ${list(ids)}`, maxIncluded + 1)),
+          ...capped(await roleRowsWhere(database, sql`t.finess_site = any(${list(ids)})`, maxIncluded + 1)),
         );
       break;
     }
@@ -560,7 +545,7 @@ export async function readResource(database: Database, type: ResourceType, id: s
     type === 'Practitioner'
       ? await practitionerRows(database, list([id]))
       : type === 'PractitionerRole'
-        ? await roleRows(database, sql`md5(t.key) = ${id}`, 1)
+        ? await roleRowsWhere(database, sql`md5(t.key) = ${id}`, 1)
         : await organizationRows(database, list([id]));
   return rows[0]?.resource ?? null;
 }
