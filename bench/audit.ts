@@ -27,6 +27,7 @@ const { values } = parseArgs({
 const total = Number(values.events);
 const singles = Number(values.single);
 const batch = 500;
+const callers = 32;
 
 const event = (i: number): AuditEventInput => ({
   action: 'bench.append',
@@ -73,8 +74,17 @@ async function measure(driver: string, database: Database): Promise<Figure[]> {
   const single = await timed(async () => {
     for (let i = 0; i < singles; i++) await appendEvent(database, event(i));
   });
+  // Requests of a busy server auditing one event each at the same time: group-committed.
+  let next = 0;
+  const concurrent = await timed(() =>
+    Promise.all(
+      Array.from({ length: callers }, async () => {
+        while (next < singles) await appendEvent(database, event(next++));
+      }),
+    ),
+  );
   const verified = await timed(() => verifyChain(database));
-  if (verified.result.firstBreak || verified.result.checked !== total + singles)
+  if (verified.result.firstBreak || verified.result.checked !== total + 2 * singles)
     throw new Error('chaîne invalide');
   const scan = await timed(() => database.db.selectFrom('audit_event').selectAll().execute());
 
@@ -90,6 +100,13 @@ async function measure(driver: string, database: Database): Promise<Figure[]> {
       name: 'ajout unitaire (1 transaction par événement)',
       driver,
       value: singles / single.seconds,
+      unit: 'évén./s',
+      baseline: { name: 'INSERT simple unitaire', value: plainSingle },
+    },
+    {
+      name: `ajout unitaire par ${callers} appelants simultanés`,
+      driver,
+      value: singles / concurrent.seconds,
       unit: 'évén./s',
       baseline: { name: 'INSERT simple unitaire', value: plainSingle },
     },

@@ -1,21 +1,78 @@
 import { sql } from 'kysely';
 import { type Database, lockKey } from '../db/connect.ts';
-import { type AuditEvent, type AuditEventInput, eventHash, genesisHash, prepareEvent } from './event.ts';
+import {
+  type AuditEvent,
+  type AuditEventInput,
+  eventHash,
+  genesisHash,
+  type PreparedEvent,
+  prepareEvent,
+} from './event.ts';
 import { toAuditEvent } from './rows.ts';
 
 const chainLock = lockKey('audit-chain');
 
+interface Pending {
+  events: PreparedEvent[];
+  resolve: (stored: AuditEvent[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Appends waiting per database; `flushing` while a transaction of this process writes at the head. */
+const queues = new WeakMap<Database, { pending: Pending[]; flushing: boolean }>();
+
 /**
- * Appends events at the head of the chain. The transaction-scoped advisory lock makes concurrent writers,
- * in this process or another, take their turn: each reads the head after the previous one committed.
- * All events of one call are committed together or not at all.
+ * Appends events at the head of the chain; resolves once they are committed. Appends of this process are
+ * group-committed: while one transaction writes, the appends that arrive wait and go together in the next one,
+ * so that concurrent requests do not each take the chain's lock in turn. A batch that fails is retried append
+ * by append, so that one caller's failure is not another's. All events of one call are committed together or not
+ * at all.
  */
 export async function appendEvents(
   database: Database,
   inputs: readonly AuditEventInput[],
 ): Promise<AuditEvent[]> {
-  const prepared = inputs.map(prepareEvent);
-  if (prepared.length === 0) return [];
+  const events = inputs.map(prepareEvent);
+  if (events.length === 0) return [];
+  let queue = queues.get(database);
+  if (!queue) {
+    queue = { pending: [], flushing: false };
+    queues.set(database, queue);
+  }
+  const waiting = queue;
+  return new Promise((resolve, reject) => {
+    waiting.pending.push({ events, resolve, reject });
+    if (!waiting.flushing) void flush(database, waiting);
+  });
+}
+
+async function flush(database: Database, queue: { pending: Pending[]; flushing: boolean }): Promise<void> {
+  queue.flushing = true;
+  while (queue.pending.length > 0) {
+    const batch = queue.pending.splice(0);
+    try {
+      const stored = await writeAtHead(
+        database,
+        batch.flatMap((p) => p.events),
+      );
+      let at = 0;
+      for (const p of batch) {
+        p.resolve(stored.slice(at, at + p.events.length));
+        at += p.events.length;
+      }
+    } catch (error) {
+      if (batch.length === 1) batch[0]?.reject(error);
+      else for (const p of batch) await writeAtHead(database, p.events).then(p.resolve, p.reject);
+    }
+  }
+  queue.flushing = false;
+}
+
+/**
+ * One transaction at the head of the chain. The transaction-scoped advisory lock makes writers of other
+ * processes take their turn: each reads the head after the previous one committed.
+ */
+async function writeAtHead(database: Database, prepared: readonly PreparedEvent[]): Promise<AuditEvent[]> {
   return database.db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${chainLock}::bigint)`.execute(trx);
     const head = await trx

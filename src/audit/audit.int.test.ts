@@ -81,9 +81,35 @@ describeEachDriver('audit trail', (driver) => {
     expect((await verifyChain(t.database)).checked).toBe(1);
   });
 
-  it('keeps one chain under concurrent appends in this process', async () => {
-    await Promise.all(Array.from({ length: 40 }, (_, i) => appendEvent(t.database, event(i))));
-    expect(await verifyChain(t.database)).toMatchObject({ checked: 40, firstBreak: null });
+  it('keeps one chain under concurrent appends in this process, each caller getting its own events', async () => {
+    const stored = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => appendEvents(t.database, [event(i), event(i + 100)])),
+    );
+    expect(stored.map((events) => events.map((e) => e.details.i))).toEqual(
+      Array.from({ length: 40 }, (_, i) => [i, i + 100]),
+    );
+    // Each caller's events are consecutive in the chain, in the order the calls were made.
+    expect(stored.flat().map((e) => e.seq)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(await verifyChain(t.database)).toMatchObject({ checked: 80, firstBreak: null });
+  });
+
+  it('group-commits concurrent appends, and one failing append does not fail the others', async () => {
+    await sql
+      .raw(`create function refuse_poison() returns trigger language plpgsql as $$
+        begin if new.action = 'test.poison' then raise exception 'poison'; end if; return new; end $$;
+        create trigger audit_poison before insert on audit_event for each row execute function refuse_poison()`)
+      .execute(t.database.db);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        appendEvent(t.database, i === 5 ? event(i, { action: 'test.poison' }) : event(i)),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(
+      Array.from({ length: 12 }, (_, i) => (i === 5 ? 'rejected' : 'fulfilled')),
+    );
+    expect(await verifyChain(t.database)).toMatchObject({ checked: 11, firstBreak: null });
+    await appendEvent(t.database, event(99));
+    expect((await verifyChain(t.database)).checked).toBe(12);
   });
 
   it('monitors only what was appended since its last look, and stays broken once broken', async () => {
