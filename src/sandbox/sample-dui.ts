@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
-import { addClient } from '../auth/oidc/clients.ts';
+import { addClient, removeClient } from '../auth/oidc/clients.ts';
 import type { Database } from '../db/connect.ts';
 import { escapeHtml } from '../web/html.ts';
 
@@ -31,7 +31,7 @@ export async function ensureSampleClient(
   const row = existing.rows[0];
   if (row?.redirects.includes(`${duiUrl}/callback`))
     return { clientId: row.client_id, clientSecret: row.secret };
-  if (row) await sql`delete from oidc_client where client_id = ${row.client_id}`.execute(database.db);
+  if (row) await removeClient(database, row.client_id, 'bac-a-sable');
   const added = await addClient(
     database,
     {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../../db/connect.ts';
+import { clientMetadata } from './clients.ts';
 
 /**
  * oidc-provider's storage on PGlite or PostgreSQL: one row per model and id, expiry kept in a column so that a
@@ -23,12 +24,8 @@ export function databaseAdapter(database: Database) {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.model === 'Client') {
-        const r = await sql<{
-          metadata: AdapterPayload;
-        }>`select metadata from oidc_client where client_id = ${id}`.execute(database.db);
-        return r.rows[0]?.metadata;
-      }
+      if (this.model === 'Client')
+        return ((await clientMetadata(database, id)) as AdapterPayload | null) ?? undefined;
       return this.findBy(sql`id = ${id}`);
     }
 

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../../test/databases.ts';
 import { countAudit } from '../../../test/organisation-fixture.ts';
-import { addClient, getClient, listClients, redirectUriProblem, removeClient } from './clients.ts';
+import {
+  addClient,
+  clientMetadata,
+  getClient,
+  listClients,
+  redirectUriProblem,
+  removeClient,
+} from './clients.ts';
 
 const profile = {
   processesHealthData: true,
@@ -70,7 +77,11 @@ describeEachDriver('DUI clients', (driver) => {
       backchannelLogoutUri: 'https://b.exemple.fr/bcl',
       profile,
     });
+    // Read once (and kept a few seconds), then removed in this process: gone at once.
+    expect(await getClient(t.database, withSecret.clientId)).not.toBeNull();
     await removeClient(t.database, withSecret.clientId, 'test');
+    expect(await getClient(t.database, withSecret.clientId)).toBeNull();
+    expect(await clientMetadata(t.database, withSecret.clientId)).toBeNull();
     await expect(removeClient(t.database, withSecret.clientId, 'test')).rejects.toThrow('Client inconnu');
     expect(await countAudit(t.database, 'oidc.client.add')).toBe(2);
     expect(await countAudit(t.database, 'oidc.client.remove')).toBe(1);

@@ -182,15 +182,47 @@ export async function listClients(database: Database): Promise<RegisteredClient[
   return r.rows.map(toClient);
 }
 
-export async function getClient(database: Database, clientId: string): Promise<RegisteredClient | null> {
+/**
+ * Registered clients read in the last seconds: a login looks its DUI up five times (the provider's endpoints and
+ * the login pages' RIE decision). Only clients found are kept, so one just added elsewhere is seen at once; one
+ * removed by another process (the CLI) is forgotten within `clientCacheMs`, its codes and tokens at once.
+ */
+const clientCache = new WeakMap<Database, Map<string, { at: number; row: Row }>>();
+const clientCacheMs = 5000;
+
+async function clientRow(database: Database, clientId: string): Promise<Row | null> {
+  let cache = clientCache.get(database);
+  const hit = cache?.get(clientId);
+  if (hit && performance.now() - hit.at < clientCacheMs) return hit.row;
   const r =
     await sql<Row>`select client_id, name, metadata, profile, structure_finess, created_at from oidc_client
     where client_id = ${clientId}`.execute(database.db);
-  return r.rows[0] ? toClient(r.rows[0]) : null;
+  const row = r.rows[0];
+  if (!row) {
+    cache?.delete(clientId);
+    return null;
+  }
+  if (!cache) {
+    cache = new Map();
+    clientCache.set(database, cache);
+  }
+  cache.set(clientId, { at: performance.now(), row });
+  return row;
+}
+
+/** A client's metadata as oidc-provider reads it (the adapter's `Client` model). */
+export async function clientMetadata(database: Database, clientId: string): Promise<Row['metadata'] | null> {
+  return (await clientRow(database, clientId))?.metadata ?? null;
+}
+
+export async function getClient(database: Database, clientId: string): Promise<RegisteredClient | null> {
+  const row = await clientRow(database, clientId);
+  return row ? toClient(row) : null;
 }
 
 export async function removeClient(database: Database, clientId: string, actorId: string): Promise<void> {
   const r = await sql`delete from oidc_client where client_id = ${clientId}`.execute(database.db);
+  clientCache.get(database)?.delete(clientId);
   if (Number(r.numAffectedRows ?? 0) === 0) throw new ClientError(`Client inconnu : ${clientId}.`);
   // Its sessions, codes and tokens go with it.
   await sql`delete from oidc_payload where payload->>'clientId' = ${clientId}`.execute(database.db);
