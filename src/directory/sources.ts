@@ -2,6 +2,7 @@ import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
+import { fileName as finessEquipmentName } from './formats/finess-equipment.ts';
 import { fileName as finessEtalabName } from './formats/finess-etalab.ts';
 import { fileName as finessPlusName } from './formats/finess-plus.ts';
 import { FormatError } from './formats/lines.ts';
@@ -12,7 +13,8 @@ export type SourceKind =
   | 'diplome'
   | 'mssante'
   | 'finessEtalab'
-  | 'finessPlus';
+  | 'finessPlus'
+  | 'finessEquipment';
 
 /** One file to import: on disk, or an entry of a ZIP. */
 export interface SourceFile {
@@ -36,6 +38,7 @@ const patterns: Array<[SourceKind, RegExp]> = [
   ['mssante', /^Extraction_Correspondance_MSSante_(\d{12})\.txt$/i],
   ['finessEtalab', finessEtalabName],
   ['finessPlus', finessPlusName],
+  ['finessEquipment', finessEquipmentName],
 ];
 
 export function classify(name: string): { kind: SourceKind; stamp: string | null } | undefined {

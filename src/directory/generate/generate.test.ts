@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFinessEquipment } from '../formats/finess-equipment.ts';
 import { readFinessEtalab } from '../formats/finess-etalab.ts';
 import { readLines } from '../formats/lines.ts';
 import { personneActiviteColumns } from '../formats/ps-libre-acces.ts';
@@ -48,6 +49,7 @@ describe('directory generator', () => {
       'PS_LibreAcces_202611020400.zip',
       'Extraction_Correspondance_MSSante_202611020400.zip',
       'etalab-cs1100507-stock-20261102-0400.csv',
+      'etalab-cs1100505-stock-20261102-0400.csv',
     ]);
   });
 
@@ -71,6 +73,7 @@ describe('directory generator', () => {
     const sources = await collectSources([days[0]?.dir ?? '']);
     expect(sources.map((s) => s.kind).sort()).toEqual([
       'diplome',
+      'finessEquipment',
       'finessEtalab',
       'mssante',
       'personneActivite',
@@ -108,6 +111,19 @@ describe('directory generator', () => {
     expect(finessRejects).toEqual([]);
     expect(structures).toBeGreaterThan(30);
     expect(located).toBe(structures);
+
+    const equipmentFile = sources.find((s) => s.kind === 'finessEquipment') as SourceFile;
+    const equipmentLines = readLines(equipmentFile.name, await equipmentFile.open());
+    const equipmentRejects: Reject[] = [];
+    const disciplines = new Set<string | null>();
+    for await (const r of readFinessEquipment(equipmentFile.name, equipmentLines, (x) =>
+      equipmentRejects.push(x),
+    ))
+      disciplines.add(r.values[1] ?? null);
+    expect(equipmentLines.encoding).toBe('windows-1252');
+    expect(equipmentRejects).toEqual([]);
+    // EHPAD, IME, SSIAD… each with its discipline.
+    expect(disciplines.size).toBeGreaterThan(4);
   });
 
   it('changes realistically from one day to the next', async () => {

@@ -22,6 +22,7 @@ import {
 import {
   activityLines,
   diplomaLines,
+  equipmentLines,
   finessLines,
   headerLine,
   personMailboxLine,
@@ -120,8 +121,9 @@ function stampOf(date: Date): string {
 
 /**
  * Writes `days` successive daily extractions, each in its own folder `DIR/YYYYMMDD/`, in the published names and
- * formats: `PS_LibreAcces_<stamp>.zip` (three UTF-8 files), `Extraction_Correspondance_MSSante_<stamp>.zip` and
- * the FINESS `etalab-cs1100507-stock-YYYYMMDD-hhmm.csv` in Windows-1252.
+ * formats: `PS_LibreAcces_<stamp>.zip` (three UTF-8 files), `Extraction_Correspondance_MSSante_<stamp>.zip`, and
+ * the FINESS `etalab-cs1100507-stock-YYYYMMDD-hhmm.csv` (sites) and `etalab-cs1100505-stock-…csv` (social
+ * equipment) in Windows-1252.
  */
 export async function generateDirectory(options: GenerateOptions): Promise<GeneratedDay[]> {
   const profile = typeof options.profile === 'string' ? profiles[options.profile] : options.profile;
@@ -196,7 +198,18 @@ export async function generateDirectory(options: GenerateOptions): Promise<Gener
     await finished(finessStream);
     lines[finessName] = finessSink.lines;
 
-    days.push({ dir, stamp, files: [bundleFile, `${mssName}.zip`, finessName], lines });
+    const equipmentName = `etalab-cs1100505-stock-${stamp.slice(0, 8)}-${stamp.slice(8)}.csv`;
+    const equipmentStream = createWriteStream(join(dir, equipmentName));
+    const equipmentSink = new LineSink(equipmentStream, encodeCp1252);
+    await equipmentSink.write(`finess;etalab;98;${isoDate}`);
+    for (const s of openStructures)
+      for (const line of equipmentLines(options.seed, structure(options.seed, s)))
+        await equipmentSink.write(line);
+    await equipmentSink.end();
+    await finished(equipmentStream);
+    lines[equipmentName] = equipmentSink.lines;
+
+    days.push({ dir, stamp, files: [bundleFile, `${mssName}.zip`, finessName, equipmentName], lines });
   }
   return days;
 }

@@ -234,6 +234,100 @@ export const structureCategories = [
   ['620', 'Pharmacie d’officine', 'PHARMACIE', 25, 'SA33'],
 ] as const;
 
+/**
+ * Social equipment of each ESMS category, as FINESS codes it (discipline TRE_R280, type d'activité TRE_R209,
+ * clientèle TRE_R279): the first triplet is always there, the second for part of the sites.
+ */
+export const socialEquipment: Record<
+  string,
+  ReadonlyArray<readonly [string, string, string, string, string, string]>
+> = {
+  '500': [
+    [
+      '924',
+      'Accueil pour Personnes Âgées',
+      '11',
+      'Hébergement Complet Internat',
+      '711',
+      'Personnes Âgées dépendantes',
+    ],
+    [
+      '657',
+      'Accueil temporaire pour Personnes Âgées',
+      '11',
+      'Hébergement Complet Internat',
+      '711',
+      'Personnes Âgées dépendantes',
+    ],
+  ],
+  '183': [
+    [
+      '901',
+      'Éducation Générale et Soins Spécialisés Enfants Handicapés',
+      '13',
+      'Semi-Internat',
+      '110',
+      'Déficience Intellectuelle (sans autre indication)',
+    ],
+    [
+      '901',
+      'Éducation Générale et Soins Spécialisés Enfants Handicapés',
+      '11',
+      'Hébergement Complet Internat',
+      '110',
+      'Déficience Intellectuelle (sans autre indication)',
+    ],
+  ],
+  '354': [
+    [
+      '358',
+      'Soins Infirmiers à Domicile',
+      '16',
+      'Prestation en milieu ordinaire',
+      '700',
+      'Personnes Âgées (Sans Autre Indication)',
+    ],
+    [
+      '358',
+      'Soins Infirmiers à Domicile',
+      '16',
+      'Prestation en milieu ordinaire',
+      '010',
+      'Tous Types de Déficiences Pers.Handicap.(sans autre indic.)',
+    ],
+  ],
+  '437': [
+    [
+      '939',
+      'Accueil médicalisé pour adultes handicapés',
+      '11',
+      'Hébergement Complet Internat',
+      '010',
+      'Tous Types de Déficiences Pers.Handicap.(sans autre indic.)',
+    ],
+  ],
+  '255': [
+    [
+      '917',
+      'Accueil en Maison d’Accueil Spécialisée (M.A.S.)',
+      '11',
+      'Hébergement Complet Internat',
+      '500',
+      'Polyhandicap',
+    ],
+  ],
+  '246': [
+    [
+      '908',
+      'Aide par le Travail pour Adultes Handicapés',
+      '14',
+      'Externat',
+      '010',
+      'Tous Types de Déficiences Pers.Handicap.(sans autre indic.)',
+    ],
+  ],
+};
+
 export const sectors: Record<string, string> = {
   SA05: 'Centre de santé',
   SA17: 'Etablissement d’hébergement pour personnes âgées',

@@ -6,6 +6,8 @@ import {
 } from '../formats/ps-libre-acces.ts';
 import type { Person, Structure } from './population.ts';
 import { sectorLabel } from './population.ts';
+import { Random } from './random.ts';
+import { socialEquipment } from './referentials.ts';
 
 type Record_ = Record<string, string | null | undefined>;
 
@@ -244,4 +246,56 @@ export function finessLines(s: Structure): [string, string] {
       s.updated,
     ].join(';'),
   ];
+}
+
+/**
+ * FINESS etalab `cs1100505` records of one site: its EJ mapping (`structureet`, 3 fields) and its social
+ * equipment (`equipementsocial`, 28 fields); none for a site that is not an ESMS.
+ */
+export function equipmentLines(seed: number, s: Structure): string[] {
+  const equipment = socialEquipment[s.category[0]];
+  if (!equipment) return [];
+  const r = new Random(seed, 9, s.index);
+  const places = String(10 + r.int(110));
+  const lines = [['structureet', s.finess, s.finessEj].join(';')];
+  for (const [
+    i,
+    [discipline, disciplineLabel, activity, activityLabel, clientele, clienteleLabel],
+  ] of equipment.entries()) {
+    if (i > 0 && !r.chance(0.5)) continue;
+    const capacity = i === 0 ? places : String(1 + r.int(12));
+    lines.push(
+      [
+        'equipementsocial',
+        s.finess,
+        discipline,
+        disciplineLabel,
+        activity,
+        activityLabel,
+        clientele,
+        clienteleLabel,
+        '4',
+        capacity,
+        '',
+        '',
+        '',
+        '',
+        '',
+        'N',
+        s.opened,
+        s.opened,
+        capacity,
+        '',
+        '',
+        '',
+        '',
+        '',
+        'N',
+        s.updated,
+        s.updated,
+        s.updated,
+      ].join(';'),
+    );
+  }
+  return lines;
 }

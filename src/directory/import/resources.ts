@@ -1,3 +1,4 @@
+import { equipmentColumns } from '../formats/finess-equipment.ts';
 import { structureColumns } from '../formats/finess-etalab.ts';
 import {
   diplomeColumns,
@@ -7,7 +8,14 @@ import {
 } from '../formats/ps-libre-acces.ts';
 import type { SourceKind } from '../sources.ts';
 
-export type ResourceName = 'professional' | 'activity' | 'savoirFaire' | 'diploma' | 'mailbox' | 'structure';
+export type ResourceName =
+  | 'professional'
+  | 'activity'
+  | 'savoirFaire'
+  | 'diploma'
+  | 'mailbox'
+  | 'structure'
+  | 'equipment';
 
 /** A mirrored resource: its table (and `<table>_stg`), key column and data columns, in the migration's order. */
 export interface Resource {
@@ -80,6 +88,14 @@ export const resources: Record<ResourceName, Resource> = {
     columns: [...structureColumns.filter((c) => c !== 'finess'), 'lat', 'lon', 'coord_source'],
     sources: ['finessEtalab', 'finessPlus'],
   },
+  equipment: {
+    name: 'equipment',
+    label: 'équipements sociaux',
+    table: 'dir_equipment',
+    key: 'key',
+    columns: [...equipmentColumns],
+    sources: ['finessEquipment'],
+  },
 };
 
 /** Reads one column of the line being staged. */
@@ -109,3 +125,7 @@ export const diplomaKey = (v: Get) =>
   join(v, ['id_nat', 'type_diplome_code', 'diplome_code', 'type_autorisation_code', 'discipline_code']);
 
 export const mailboxKey = (v: Get) => join(v, ['adresse', 'id_nat', 'structure_id']);
+
+/** A site's activity: its FINESS triplet. */
+export const equipmentKey = (v: Get) =>
+  join(v, ['finess', 'discipline_code', 'activite_code', 'clientele_code']);

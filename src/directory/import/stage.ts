@@ -1,7 +1,8 @@
 import type { Database } from '../../db/connect.ts';
+import { readFinessEquipment } from '../formats/finess-equipment.ts';
 import { readFinessEtalab } from '../formats/finess-etalab.ts';
 import { readFinessPlus } from '../formats/finess-plus.ts';
-import { type Encoding, readLines } from '../formats/lines.ts';
+import { type Encoding, type Line, readLines } from '../formats/lines.ts';
 import {
   diplomeColumns,
   mssanteColumns,
@@ -11,7 +12,15 @@ import {
 import { openTable, type Reject } from '../formats/table.ts';
 import { isFiness, isSiren, isSiret, parsePpIdentity } from '../identifiers.ts';
 import type { SourceFile, SourceKind } from '../sources.ts';
-import { activityKey, diplomaKey, type Get, mailboxKey, resources, savoirFaireKey } from './resources.ts';
+import {
+  activityKey,
+  diplomaKey,
+  equipmentKey,
+  type Get,
+  mailboxKey,
+  resources,
+  savoirFaireKey,
+} from './resources.ts';
 
 /** Checks one mapped line; returns the reason to reject it, or null. */
 type Check = (v: Get) => string | null;
@@ -149,6 +158,16 @@ export async function stageSource(
       }
     }
     staged = await database.bulk.copy(spec.table, ['line', 'key', ...names], rows());
+  } else if (source.kind === 'finessEquipment' && lines) {
+    const columns = resources.equipment.columns;
+    async function* equipment() {
+      for await (const record of readFinessEquipment(source.name, lines as AsyncIterable<Line>, onReject)) {
+        tick(record.line);
+        const get: Get = (column) => record.values[columns.indexOf(column)] ?? null;
+        yield [record.line, equipmentKey(get), ...record.values];
+      }
+    }
+    staged = await database.bulk.copy('dir_equipment_stg', ['line', 'key', ...columns], equipment());
   } else if (source.kind === 'finessPlus') {
     async function* structures() {
       for await (const record of readFinessPlus(source.name, bytes, onReject)) {

@@ -12,7 +12,7 @@ import {
   resetStaging,
   type Scope,
 } from '../import/merge.ts';
-import { type ResourceName, resources } from '../import/resources.ts';
+import { type Resource, type ResourceName, resources } from '../import/resources.ts';
 import { snapshotChanged } from '../snapshot.ts';
 import { AnnuaireClient, ApiError } from './client.ts';
 import { mapOrganization, mapPractitioner, mapPractitionerRole, type Row, SyncFormatError } from './map.ts';
@@ -74,7 +74,11 @@ const syncTables = [
   'dir_sync_role_mailbox_stg',
   'dir_sync_gone_stg',
 ];
-const allResources = Object.values(resources);
+/** What the national API serves: its HealthcareService is not synced, equipment comes from the FINESS files only. */
+type SyncedName = Exclude<ResourceName, 'equipment'>;
+const allResources = Object.values(resources).filter(
+  (r): r is Resource & { name: SyncedName } => r.name !== 'equipment',
+);
 
 interface State {
   import_id: number;
@@ -614,7 +618,7 @@ async function buildStaging(database: Database): Promise<number> {
 }
 
 /** What a delta may deactivate: the resources it returned inactive, and the parts of those it returned whole. */
-function deltaScopes(): Record<ResourceName, Scope> {
+function deltaScopes(): Record<SyncedName, Scope> {
   const gone = (type: Step): RawBuilder<unknown> =>
     sql`(select key from dir_sync_gone_stg where resource = ${type})`;
   const people = sql`(select id_nat from dir_professional_stg union select key from dir_sync_gone_stg where resource = 'Practitioner')`;
