@@ -110,6 +110,7 @@ describeEachDriver('scheduled directory refresh', (driver) => {
       downloadDir: mkdtempSync(join(tmpdir(), 'x-')),
     });
     expect(result.files.map((f) => f.split('/').at(-1))).toEqual([
+      `etalab-cs1100505-stock-${days[1]?.stamp.slice(0, 8)}-0400.csv`,
       `etalab-cs1100507-stock-${days[1]?.stamp.slice(0, 8)}-0400.csv`,
     ]);
     expect(result.report?.status).toBe('success');

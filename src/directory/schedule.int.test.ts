@@ -31,7 +31,7 @@ it('schedules nothing without sources, and refreshes from them at the configured
       // 03:30 in Paris is 01:30 UTC in summer.
       expect(next?.toISOString()).toBe('2026-07-01T01:30:00.000Z');
       await job?.trigger();
-      expect((await lastImport(t.database))?.sources.length).toBe(5);
+      expect((await lastImport(t.database))?.sources.length).toBe(6);
     } finally {
       job?.stop();
     }

@@ -5,6 +5,7 @@ const profiles = {
   Practitioner: profile.practitioner,
   PractitionerRole: profile.practitionerRole,
   Organization: profile.organization,
+  HealthcareService: profile.healthcareService,
 };
 
 /**
@@ -31,7 +32,7 @@ export function capabilityStatement(base: string, version: string): Record<strin
           `pagination par lien next stable ; _count jusqu’à 1000 ; _total=none|estimate|accurate ; _elements.`,
         resource: resourceTypes.map((type) => ({
           type,
-          profile: profiles[type][1],
+          profile: profiles[type].at(-1),
           supportedProfile: [...profiles[type]],
           interaction: [{ code: 'read' }, { code: 'search-type' }],
           searchInclude: [...includes[type].include],

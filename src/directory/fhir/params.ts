@@ -1,7 +1,12 @@
 import { type DatePrefix, parseDateRange } from './dates.ts';
 import { FhirError } from './errors.ts';
 
-export const resourceTypes = ['Practitioner', 'PractitionerRole', 'Organization'] as const;
+export const resourceTypes = [
+  'Practitioner',
+  'PractitionerRole',
+  'Organization',
+  'HealthcareService',
+] as const;
 export type ResourceType = (typeof resourceTypes)[number];
 
 type ParamType = 'token' | 'string' | 'date' | 'reference';
@@ -95,6 +100,28 @@ export const searchParameters: Record<ResourceType, Record<string, ParamDefiniti
     partof: { type: 'reference', documentation: 'Entité juridique de rattachement (numéro FINESS EJ).' },
     'mailbox-mss': { type: 'string', documentation: 'Adresse de messagerie sécurisée de santé.' },
   },
+  HealthcareService: {
+    ...common,
+    organization: {
+      type: 'reference',
+      documentation: 'L’établissement qui porte l’équipement social (Organization/numéro FINESS).',
+    },
+    'service-type': {
+      type: 'token',
+      documentation:
+        'Discipline d’équipement social (TRE_R280), par exemple 924 (accueil pour personnes âgées).',
+    },
+    characteristic: {
+      type: 'token',
+      documentation:
+        'Type d’activité, ou mode de fonctionnement (TRE_R209), par exemple 11 (hébergement complet).',
+    },
+    eligibility: {
+      type: 'token',
+      documentation: 'Clientèle (TRE_R279), par exemple 711 (personnes âgées dépendantes).',
+      extra: true,
+    },
+  },
 };
 
 export const includes: Record<ResourceType, { include: readonly string[]; revinclude: readonly string[] }> = {
@@ -105,7 +132,11 @@ export const includes: Record<ResourceType, { include: readonly string[]; revinc
   },
   Organization: {
     include: ['Organization:partof', 'Organization:*'],
-    revinclude: ['PractitionerRole:organization'],
+    revinclude: ['PractitionerRole:organization', 'HealthcareService:organization'],
+  },
+  HealthcareService: {
+    include: ['HealthcareService:organization', 'HealthcareService:*'],
+    revinclude: [],
   },
 };
 
@@ -123,6 +154,7 @@ export const elementNames: Record<ResourceType, readonly string[]> = {
     'partOf',
     'extension',
   ],
+  HealthcareService: ['active', 'providedBy', 'type', 'characteristic', 'eligibility', 'extension'],
 };
 
 export interface Token {

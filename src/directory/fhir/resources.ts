@@ -107,6 +107,30 @@ export interface StructureRow {
   last_updated: Date;
 }
 
+export interface EquipmentRow {
+  id: string;
+  finess: string;
+  discipline_code: string | null;
+  discipline: string | null;
+  activite_code: string | null;
+  activite: string | null;
+  clientele_code: string | null;
+  clientele: string | null;
+  capacite_installee: string | null;
+  capacite_autorisee: string | null;
+  installation_supprimee: string | null;
+  autorisation_supprimee: string | null;
+  date_derniere_installation: string | null;
+  date_autorisation: string | null;
+  age_min_autorise: string | null;
+  age_max_autorise: string | null;
+  age_min_installe: string | null;
+  age_max_installe: string | null;
+  active: boolean;
+  has_organization: boolean;
+  last_updated: Date;
+}
+
 type Json = Record<string, unknown>;
 
 const coding = (system: string, code: string | null, display?: string | null) =>
@@ -373,5 +397,79 @@ export function organization(s: StructureRow, mailboxes: MailboxRow[]): Json {
     ...(s.finess_ej && {
       partOf: { type: 'Organization', identifier: { system: identifierSystem.finess, value: s.finess_ej } },
     }),
+  };
+}
+
+const integer = (value: string | null) => (value === null ? null : Number(value));
+const ageRange = (low: string | null, high: string | null) =>
+  low === null && high === null
+    ? null
+    : {
+        ...(low !== null && { low: { value: Number(low), unit: 'an' } }),
+        ...(high !== null && { high: { value: Number(high), unit: 'an' } }),
+      };
+const complex = (url: string, parts: Array<Json | null | false>): Json | null => {
+  const extension = parts.filter((p): p is Json => !!p);
+  return extension.length > 0 ? { url, extension } : null;
+};
+
+/**
+ * HealthcareService as `as-dp-healthcareservice-social-equipment`: one activity of an ESMS (discipline, type
+ * d'activité, clientèle) with its authorisation, installation, capacities and ages. A deleted authorisation makes
+ * it inactive; one gone from FINESS comes back reduced to its id, as the national API does.
+ */
+export function healthcareService(e: EquipmentRow): Json {
+  const deleted = e.autorisation_supprimee === 'O';
+  const base = {
+    resourceType: 'HealthcareService',
+    id: e.id,
+    meta: meta(e.last_updated, profile.healthcareService),
+    active: e.active && !deleted,
+  };
+  if (!e.active) return base;
+  const extensions = present([
+    complex(extension.equipmentAuthorization, [
+      e.date_autorisation !== null && { url: 'dateAuthorization', valueDate: e.date_autorisation },
+      e.autorisation_supprimee !== null && { url: 'deletedAuthorization', valueBoolean: deleted },
+    ]),
+    complex(extension.equipmentInstallation, [
+      e.installation_supprimee !== null && {
+        url: 'deletedInstallation',
+        valueBoolean: e.installation_supprimee === 'O',
+      },
+    ]),
+    complex(extension.supportedCapacity, [
+      e.capacite_autorisee !== null && {
+        url: 'capacityAvailable',
+        valueInteger: integer(e.capacite_autorisee),
+      },
+      e.capacite_installee !== null && {
+        url: 'installedCapacity',
+        valueInteger: integer(e.capacite_installee),
+      },
+    ]),
+    complex(extension.patientType, [
+      ageRange(e.age_min_autorise, e.age_max_autorise) && {
+        url: 'authorizedAgeRange',
+        valueRange: ageRange(e.age_min_autorise, e.age_max_autorise),
+      },
+      ageRange(e.age_min_installe, e.age_max_installe) && {
+        url: 'installedAgeRange',
+        valueRange: ageRange(e.age_min_installe, e.age_max_installe),
+      },
+    ]),
+  ]);
+  const type = coding(codeSystem.disciplineEquipementSocial, e.discipline_code, e.discipline);
+  const characteristic = coding(codeSystem.typeActivite, e.activite_code, e.activite);
+  const clientele = coding(codeSystem.clientele, e.clientele_code, e.clientele);
+  return {
+    ...base,
+    ...(extensions.length > 0 && { extension: extensions }),
+    providedBy: e.has_organization
+      ? { reference: `Organization/${e.finess}` }
+      : { identifier: { system: identifierSystem.finess, value: e.finess } },
+    ...(type && { type: [{ coding: [type] }] }),
+    ...(characteristic && { characteristic: [{ coding: [characteristic] }] }),
+    ...(clientele && { eligibility: [{ code: { coding: [clientele] } }] }),
   };
 }

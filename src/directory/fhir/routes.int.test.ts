@@ -9,7 +9,7 @@ import { describeEachDriver } from '../../../test/databases.ts';
 import { generateDirectory } from '../generate/generate.ts';
 import { importDirectory } from '../import/import.ts';
 import { resourceTypes, searchParameters } from './params.ts';
-import { identifierSystem } from './systems.ts';
+import { codeSystem, identifierSystem } from './systems.ts';
 
 type Json = Record<string, any>;
 
@@ -189,6 +189,49 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     });
     expect(org.body.entry[0].resource.address[0].postalCode).toMatch(/^\d{5}$/);
     expect(org.body.entry.filter((e: Json) => e.search.mode === 'include').length).toBe(roles.body.total);
+  });
+
+  it('serves the social equipment of ESMS as HealthcareService, linked to its organization both ways', async () => {
+    const ehpad = await get(
+      `/fhir/HealthcareService?service-type=${codeSystem.disciplineEquipementSocial}|924&_include=HealthcareService:organization`,
+    );
+    expect(ehpad.status).toBe(200);
+    const services = ehpad.body.entry
+      .filter((e: Json) => e.search.mode === 'match')
+      .map((e: Json) => e.resource);
+    expect(services.length).toBeGreaterThan(0);
+    const service = services[0];
+    expect(service.meta.profile).toEqual([
+      'https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-dp-healthcareservice-social-equipment',
+    ]);
+    expect(service).toMatchObject({
+      active: true,
+      type: [{ coding: [{ system: codeSystem.disciplineEquipementSocial, code: '924' }] }],
+      characteristic: [{ coding: [{ system: codeSystem.typeActivite, code: '11' }] }],
+      eligibility: [{ code: { coding: [{ system: codeSystem.clientele, code: '711' }] } }],
+    });
+    const capacity = service.extension.find((x: Json) => x.url.endsWith('as-ext-supported-capacity'));
+    expect(capacity.extension.map((x: Json) => x.url)).toEqual(['capacityAvailable', 'installedCapacity']);
+    const finess = service.providedBy.reference.split('/')[1];
+    const organizations = ehpad.body.entry.filter((e: Json) => e.search.mode === 'include');
+    expect(organizations.map((e: Json) => e.resource.id)).toContain(finess);
+
+    const read = await get(`/fhir/HealthcareService/${service.id}`);
+    expect(read.body).toEqual(service);
+    const byOrganization = await get(`/fhir/HealthcareService?organization=Organization/${finess}`);
+    expect(byOrganization.body.entry.map((e: Json) => e.resource.id)).toContain(service.id);
+    const withEquipment = await get(
+      `/fhir/Organization?_id=${finess}&_revinclude=HealthcareService:organization`,
+    );
+    expect(
+      withEquipment.body.entry
+        .filter((e: Json) => e.search.mode === 'include')
+        .map((e: Json) => e.resource.resourceType),
+    ).toContain('HealthcareService');
+    const combined = await get('/fhir/HealthcareService?characteristic=11&eligibility=711&_total=accurate');
+    expect(combined.body.total).toBeGreaterThan(0);
+    const other = await get(`/fhir/HealthcareService?service-type=${codeSystem.typeActivite}|924`);
+    expect(other.body.total).toBe(0);
   });
 
   it('filters on _lastUpdated and returns deactivated resources reduced to their identifiers', async () => {

@@ -6,6 +6,8 @@ import type { Filter, ResourceType, SearchRequest, Token } from './params.ts';
 import {
   type ActivityRow,
   type DiplomaRow,
+  type EquipmentRow,
+  healthcareService,
   type MailboxRow,
   organization,
   type ProfessionalRow,
@@ -367,10 +369,59 @@ function planOrganization(filters: Filter[]): Plan {
   return { from: sql`dir_structure t`, key: sql`t.finess`, conditions };
 }
 
+/** A token on one code column: with no system, or the column's own terminology. */
+const codeIn = (column: Condition, system: string, tokens: Token[]): Condition =>
+  or(
+    tokens.map((v) =>
+      v.system && v.system !== system ? sql`false` : v.code ? sql`${column} = ${v.code}` : sql`true`,
+    ),
+  );
+
+function planHealthcareService(filters: Filter[]): Plan {
+  const conditions: Condition[] = [];
+  for (const f of filters) {
+    if (f.type === 'token') {
+      const tokens = f.values;
+      switch (f.name) {
+        case '_id':
+          conditions.push(inList(sql`md5(t.key)`, codes(tokens)));
+          break;
+        case 'active':
+          conditions.push(
+            or(
+              tokens.map(
+                (v) =>
+                  sql`(t.active and coalesce(t.autorisation_supprimee, 'N') <> 'O') = ${v.code === 'true'}`,
+              ),
+            ),
+          );
+          break;
+        case 'service-type':
+          conditions.push(codeIn(sql`t.discipline_code`, codeSystem.disciplineEquipementSocial, tokens));
+          break;
+        case 'characteristic':
+          conditions.push(codeIn(sql`t.activite_code`, codeSystem.typeActivite, tokens));
+          break;
+        case 'eligibility':
+          conditions.push(codeIn(sql`t.clientele_code`, codeSystem.clientele, tokens));
+          break;
+      }
+    } else if (f.type === 'reference') {
+      if (f.name === 'organization') conditions.push(inList(sql`t.finess`, f.values));
+    } else if (f.type === 'date') {
+      const { since, until } = dateBounds(f);
+      conditions.push(sql`t.changed_at >= ${since}`);
+      if (until) conditions.push(sql`t.changed_at < ${until}`);
+    }
+  }
+  return { from: sql`dir_equipment t`, key: sql`t.key`, conditions };
+}
+
 const planners: Record<ResourceType, (filters: Filter[]) => Plan> = {
   Practitioner: planPractitioner,
   PractitionerRole: planPractitionerRole,
   Organization: planOrganization,
+  HealthcareService: planHealthcareService,
 };
 
 export interface SearchOptions {
@@ -476,10 +527,24 @@ async function organizationRows(database: Database, finess: Keys): Promise<Fetch
   return result.rows.map((row) => ({ key: row.finess, resource: organization(row, row.mailboxes) }));
 }
 
+/** Social equipment whose key is in `keys`, in key order. */
+async function equipmentRows(database: Database, keys: Keys): Promise<Fetched[]> {
+  const result = await sql<EquipmentRow & { key: string }>`
+    select * from dir_equipment_rows(${keys})`.execute(database.db);
+  return result.rows.map((row) => ({ key: row.key, resource: healthcareService(row) }));
+}
+
+const equipmentRowsWhere = (database: Database, where: Condition, limit: number) =>
+  equipmentRows(
+    database,
+    keyArray(sql`select t.key from dir_equipment t where ${where} order by t.key limit ${limit}`),
+  );
+
 const fetchers: Record<ResourceType, Fetcher> = {
   Practitioner: practitionerRows,
   PractitionerRole: roleRows,
   Organization: organizationRows,
+  HealthcareService: equipmentRows,
 };
 
 const unique = (values: Array<string | null | undefined>): string[] => [
@@ -529,10 +594,20 @@ async function includedFor(
       );
       if (request.include.length > 0 && parents.length > 0)
         included.push(...(await organizationRows(database, list(parents))).map((r) => r.resource));
-      if (request.revinclude.length > 0)
+      if (request.revinclude.includes('PractitionerRole:organization'))
         included.push(
           ...capped(await roleRowsWhere(database, sql`t.finess_site = any(${list(ids)})`, maxIncluded + 1)),
         );
+      if (request.revinclude.includes('HealthcareService:organization'))
+        included.push(
+          ...capped(await equipmentRowsWhere(database, sql`t.finess = any(${list(ids)})`, maxIncluded + 1)),
+        );
+      break;
+    }
+    case 'HealthcareService': {
+      const organizations = reference('providedBy');
+      if (request.include.length > 0 && organizations.length > 0)
+        included.push(...(await organizationRows(database, list(organizations))).map((r) => r.resource));
       break;
     }
   }
@@ -546,6 +621,8 @@ export async function readResource(database: Database, type: ResourceType, id: s
       ? await practitionerRows(database, list([id]))
       : type === 'PractitionerRole'
         ? await roleRowsWhere(database, sql`md5(t.key) = ${id}`, 1)
-        : await organizationRows(database, list([id]));
+        : type === 'HealthcareService'
+          ? await equipmentRowsWhere(database, sql`md5(t.key) = ${id}`, 1)
+          : await organizationRows(database, list([id]));
   return rows[0]?.resource ?? null;
 }

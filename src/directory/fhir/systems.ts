@@ -36,6 +36,9 @@ export const codeSystem = {
   disciplineAutorisation:
     'https://mos.esante.gouv.fr/NOS/JDV_J76-DisciplineAutorisation-RASS/FHIR/JDV-J76-DisciplineAutorisation-RASS',
   emailType: nos('TRE_R256', 'TypeMessagerie'),
+  disciplineEquipementSocial: nos('TRE_R280', 'DisciplineEquipementSocial'),
+  typeActivite: nos('TRE_R209', 'TypeActivite'),
+  clientele: nos('TRE_R279', 'Clientele'),
   organizationType: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-3307',
   subsetted: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue',
 } as const;
@@ -47,6 +50,7 @@ export const profile = {
   practitioner: [`${frCore}/fr-core-practitioner`, `${ig}/as-dp-practitioner`],
   practitionerRole: [`${frCore}/fr-core-practitioner-role`, `${ig}/as-dp-practitionerrole`],
   organization: [`${frCore}/fr-core-organization`, `${ig}/as-dp-organization`],
+  healthcareService: [`${ig}/as-dp-healthcareservice-social-equipment`],
 } as const;
 
 export const extension = {
@@ -55,6 +59,11 @@ export const extension = {
   organizationTypes: `${ig}/as-ext-organization-types`,
   dataTrace: `${ig}/as-ext-data-trace`,
   authorization: `${ig}/as-ext-practitioner-authorization`,
+  // Social equipment (IG `AsHealthcareServiceSocialEquipmentProfile`: its extensions by their slice names).
+  equipmentAuthorization: `${ig}/as-ext-authorization`,
+  equipmentInstallation: `${ig}/as-ext-installation`,
+  supportedCapacity: `${ig}/as-ext-supported-capacity`,
+  patientType: `${ig}/as-ext-patient-type`,
 } as const;
 
 /** Where our resources come from; the national API says `https://annuaire.esante.gouv.fr`. */
