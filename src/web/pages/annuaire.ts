@@ -1,3 +1,4 @@
+import type { ResourceName } from '../../directory/import/resources.ts';
 import type {
   PractitionerCriteria,
   PractitionerDetail,
@@ -14,13 +15,14 @@ const dateTime = new Intl.DateTimeFormat('fr-FR', {
   timeZone: 'Europe/Paris',
 });
 
-const labels: Record<string, string> = {
+const labels: Record<ResourceName, string> = {
   professional: 'Professionnels',
   activity: 'Situations d’exercice',
   savoirFaire: 'Savoir-faire',
   diploma: 'Diplômes et autorisations',
   mailbox: 'Boîtes MSSanté',
   structure: 'Structures FINESS',
+  equipment: 'Équipements sociaux',
 };
 
 /** A table whose last column draws the count as a bar; the numbers stay in the table for screen readers. */
@@ -51,7 +53,7 @@ function lastImportSection(last: LastImport | null): SafeHtml {
     ([
       name,
       r,
-    ]) => html`<tr><th scope="row">${labels[name] ?? name}</th><td class="num">${number.format(r.created)}</td>
+    ]) => html`<tr><th scope="row">${labels[name as ResourceName] ?? name}</th><td class="num">${number.format(r.created)}</td>
     <td class="num">${number.format(r.changed)}</td><td class="num">${number.format(r.deactivated)}</td><td class="num">${number.format(r.active)}</td></tr>`,
   )}</tbody>
 </table>`;
