@@ -1,5 +1,6 @@
 import { isFiness } from '../identifiers.ts';
-import { FormatError, type Line } from './lines.ts';
+import { etalabRecords } from './finess-etalab.ts';
+import type { Line } from './lines.ts';
 import type { Reject } from './table.ts';
 
 /**
@@ -49,7 +50,6 @@ export interface EquipmentRecord {
   values: Array<string | null>;
 }
 
-const marker = /^finess;etalab;\d+;(\d{4}-\d{2}-\d{2})$/;
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const code = /^[0-9A-Z]{1,4}$/;
 const count = /^\d{1,6}$/;
@@ -62,16 +62,7 @@ export async function* readFinessEquipment(
   lines: AsyncIterable<Line>,
   reject: (r: Reject) => void,
 ): AsyncGenerator<EquipmentRecord> {
-  let first = true;
-  for await (const { number, text } of lines) {
-    if (first) {
-      first = false;
-      if (!marker.test(text))
-        throw new FormatError(file, number, 'première ligne « finess;etalab;NN;AAAA-MM-JJ » attendue');
-      continue;
-    }
-    if (text.length === 0) continue;
-    const f = text.split(';');
+  for await (const { number, fields: f } of etalabRecords(file, lines)) {
     const bad = (reason: string) => reject({ file, line: number, reason });
     if (f[0] === 'structureet') continue;
     if (f[0] !== 'equipementsocial') {
@@ -98,5 +89,4 @@ export async function* readFinessEquipment(
     if (problem) bad(problem);
     else yield { line: number, values };
   }
-  if (first) throw new FormatError(file, 1, 'fichier vide');
 }

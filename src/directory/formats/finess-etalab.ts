@@ -90,11 +90,11 @@ export type FinessRecord =
 const marker = /^finess;etalab;\d+;(\d{4}-\d{2}-\d{2})$/;
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
-export async function* readFinessEtalab(
+/** The records of an etalab FINESS file (cs1100505, cs1100507): its marker line checked, empty lines skipped. */
+export async function* etalabRecords(
   file: string,
   lines: AsyncIterable<Line>,
-  reject: (r: Reject) => void,
-): AsyncGenerator<FinessRecord> {
+): AsyncGenerator<{ number: number; fields: string[] }> {
   let first = true;
   for await (const { number, text } of lines) {
     if (first) {
@@ -103,8 +103,17 @@ export async function* readFinessEtalab(
         throw new FormatError(file, number, 'première ligne « finess;etalab;NN;AAAA-MM-JJ » attendue');
       continue;
     }
-    if (text.length === 0) continue;
-    const f = text.split(';');
+    if (text.length > 0) yield { number, fields: text.split(';') };
+  }
+  if (first) throw new FormatError(file, 1, 'fichier vide');
+}
+
+export async function* readFinessEtalab(
+  file: string,
+  lines: AsyncIterable<Line>,
+  reject: (r: Reject) => void,
+): AsyncGenerator<FinessRecord> {
+  for await (const { number, fields: f } of etalabRecords(file, lines)) {
     const bad = (reason: string) => reject({ file, line: number, reason });
     if (f[0] === 'structureet') {
       if (f.length !== 32 && f.length !== 31) {
@@ -187,5 +196,4 @@ export async function* readFinessEtalab(
       yield { kind: 'geo', line: number, values: [finess, point?.lat ?? null, point?.lon ?? null, source] };
     } else bad(`type d’enregistrement inconnu « ${f[0]} » (structureet ou geolocalisation)`);
   }
-  if (first) throw new FormatError(file, 1, 'fichier vide');
 }
