@@ -1,11 +1,12 @@
 import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
 import { type Static, Type } from 'typebox';
 import type { TypedApp } from '../../http/typed.ts';
 import { loginRefusedPage } from '../../web/pages/connexion.ts';
 import { BrokerError } from '../broker/psc.ts';
+import type { databaseAdapter } from '../oidc/adapter.ts';
 
 /** Loopback and private ranges are the structure's network; anything else is a remote access for the RIE. */
 export function isRemote(ip: string): boolean {
@@ -40,6 +41,9 @@ export const fallbackProfile = {
 export const html = (reply: FastifyReply, body: string, status = 200) =>
   reply.code(status).type('text/html; charset=utf-8').send(body);
 
+/** Where upstream logins are kept: the hub's storage, under their own model. */
+type UpstreamStore = InstanceType<ReturnType<typeof databaseAdapter>>;
+
 /** What an upstream login (PSC, FC+) keeps between the redirect and the return: one record per `state`. */
 export interface UpstreamLogin<P, I> extends AdapterPayload {
   uid: string;
@@ -67,7 +71,7 @@ export function upstreamReturn<P, I>(
   o: {
     path: string;
     provider: string;
-    store: Adapter;
+    store: UpstreamStore;
     broker: () => { redirectUri: string; finish(url: URL, pending: P): Promise<I> } | null | undefined;
     next: (uid: string) => string;
     audit: (request: FastifyRequest, outcome: 'denied', details: Record<string, unknown>) => Promise<unknown>;
@@ -76,9 +80,10 @@ export function upstreamReturn<P, I>(
   app.get(o.path, { schema: { hide: true, querystring: UpstreamReturn } }, async (request, reply) => {
     const query = request.query as Static<typeof UpstreamReturn>;
     const state = query.state ?? '';
-    const login = state ? ((await o.store.find(state)) as UpstreamLogin<P, I> | undefined) : undefined;
     const broker = o.broker();
-    if (!login || login.consumed || !broker) {
+    const login =
+      state && broker ? ((await o.store.take(state)) as UpstreamLogin<P, I> | undefined) : undefined;
+    if (!login || !broker) {
       await o.audit(request, 'denied', { reason: 'state' });
       return html(
         reply,
@@ -91,7 +96,6 @@ export function upstreamReturn<P, I>(
         400,
       );
     }
-    await o.store.consume(state);
     const retry = `/connexion/${login.uid}`;
     if (query.error) {
       await o.audit(request, 'denied', { reason: query.error });
@@ -127,7 +131,7 @@ export function upstreamStart<P extends { state: string }>(
     path: string;
     provider: string;
     hub: Provider;
-    store: Adapter;
+    store: UpstreamStore;
     start: (
       details: Awaited<ReturnType<Provider['interactionDetails']>>,
     ) => Promise<{ url: string; pending: P }> | null;

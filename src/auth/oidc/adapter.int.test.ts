@@ -37,6 +37,22 @@ describeEachDriver('oidc-provider storage adapter', (driver) => {
     expect(await purgeExpired(t.database)).toBe(1);
   });
 
+  it('hands an upstream state over once only, even to requests racing for it', async () => {
+    const logins = new (databaseAdapter(t.database))('PscLogin');
+    await logins.upsert('state-1', { uid: 'u1' }, 60);
+    const raced = await Promise.all(Array.from({ length: 5 }, () => logins.take('state-1')));
+    expect(raced.filter((p) => p !== undefined)).toEqual([{ uid: 'u1' }]);
+    expect(await logins.take('state-1')).toBeUndefined();
+    // Still readable once taken (its identity is read by uid afterwards), and marked consumed.
+    expect((await logins.findByUid('u1'))?.consumed).toBeGreaterThan(0);
+    await logins.upsert('state-2', { uid: 'u2' }, 60);
+    await sql`update oidc_payload set expires_at = now() - interval '1 second' where id = 'state-2'`.execute(
+      t.database.db,
+    );
+    expect(await logins.take('state-2')).toBeUndefined();
+    expect(await logins.take('unknown')).toBeUndefined();
+  });
+
   it('reads clients from the registry, not from the payload table', async () => {
     await sql`insert into oidc_client (client_id, name, metadata, profile)
       values ('dui_x', 'X', ${JSON.stringify({ client_id: 'dui_x', redirect_uris: ['https://x.fr/cb'] })}::jsonb, '{}'::jsonb)`.execute(

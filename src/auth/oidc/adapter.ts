@@ -48,6 +48,18 @@ export function databaseAdapter(database: Database) {
         : row.payload;
     }
 
+    /**
+     * Marks an unexpired, unconsumed entry consumed and returns it, in one statement: of two requests racing with
+     * the same id, only one gets it (a `state` returned twice by the browser, or replayed).
+     */
+    async take(id: string): Promise<AdapterPayload | undefined> {
+      const r = await sql<{ payload: AdapterPayload }>`update oidc_payload set consumed_at = now()
+        where model = ${this.model} and id = ${id} and consumed_at is null
+          and (expires_at is null or expires_at > now())
+        returning payload`.execute(database.db);
+      return r.rows[0]?.payload;
+    }
+
     async consume(id: string): Promise<void> {
       await sql`update oidc_payload set consumed_at = now() where model = ${this.model} and id = ${id}`.execute(
         database.db,
