@@ -70,8 +70,23 @@ describeEachDriver('directory import', (driver) => {
       changed: 0,
       deactivated: 0,
     });
-    for (const name of ['professional', 'savoirFaire', 'diploma', 'mailbox', 'structure'] as const)
+    for (const name of [
+      'professional',
+      'savoirFaire',
+      'diploma',
+      'mailbox',
+      'structure',
+      'equipment',
+    ] as const)
       expect(first.resources[name]?.created).toBeGreaterThan(0);
+    // Social equipment belongs to ESMS sites of the same generation.
+    expect(
+      await count(
+        t,
+        'dir_equipment e',
+        'not exists (select 1 from dir_structure s where s.finess = e.finess)',
+      ),
+    ).toBe(0);
     expect(await count(t, 'dir_structure', 'lat is not null')).toBe(first.resources.structure?.created);
     expect(first.sources.find((s) => s.kind === 'finessEtalab')?.encoding).toBe('windows-1252');
 
@@ -100,6 +115,14 @@ describeEachDriver('directory import', (driver) => {
     expect(await count(t, 'dir_activity', `active and changed_import < ${next.id}`)).toBeGreaterThan(0);
     // A structure only changes when it closes: the others keep their change date.
     expect(next.resources.structure?.changed).toBe(0);
+    // A closed site's equipment goes with it.
+    expect(
+      await count(
+        t,
+        'dir_equipment e',
+        'e.active and exists (select 1 from dir_structure s where s.finess = e.finess and not s.active)',
+      ),
+    ).toBe(0);
   });
 
   it('refuses a generation that would deactivate too much, unless told to', async () => {
