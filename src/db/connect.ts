@@ -63,23 +63,43 @@ export function describePostgresUrl(url: string): string {
 const reads = /^\s*(select|with)\b/i;
 const patterns = /\blike\b/i;
 
+/** Named statements a connection keeps at most: query shapes vary with the number of values a search lists. */
+export const maxPreparedPerConnection = 256;
+
 /**
  * Reads with parameters run as named prepared statements, so that each connection plans a query shape once:
  * a directory search spends more time being planned than executed. Other statements go through unchanged, and so
- * do LIKE searches: a prefix pattern only uses an index when the planner sees its value.
+ * do LIKE searches: a prefix pattern only uses an index when the planner sees its value. A connection prepares at
+ * most `maxPreparedPerConnection` shapes (PostgreSQL keeps each one in the backend's memory until it closes); past
+ * that, new shapes run unnamed, so requests crafted to vary their shape cannot grow the server without bound.
  */
 function preparingPool(pool: pg.Pool): PostgresPool {
+  const prepared = new WeakMap<pg.PoolClient, Set<string>>();
   return {
     async connect() {
       const client = await pool.connect();
-      const query = (text: unknown, values?: readonly unknown[]) =>
-        typeof text === 'string' && values && values.length > 0 && reads.test(text) && !patterns.test(text)
-          ? client.query({
-              name: `q${createHash('sha1').update(text).digest('hex').slice(0, 30)}`,
-              text,
-              values: [...values],
-            })
-          : client.query(text as string, values as unknown[]);
+      let names = prepared.get(client);
+      if (!names) {
+        names = new Set();
+        prepared.set(client, names);
+      }
+      const kept = names;
+      const query = (text: unknown, values?: readonly unknown[]) => {
+        if (
+          typeof text === 'string' &&
+          values &&
+          values.length > 0 &&
+          reads.test(text) &&
+          !patterns.test(text)
+        ) {
+          const name = `q${createHash('sha1').update(text).digest('hex').slice(0, 30)}`;
+          if (kept.has(name) || kept.size < maxPreparedPerConnection) {
+            kept.add(name);
+            return client.query({ name, text, values: [...values] });
+          }
+        }
+        return client.query(text as string, values as unknown[]);
+      };
       return { query, release: () => client.release() } as unknown as PostgresPoolClient;
     },
     end: () => pool.end(),
