@@ -8,7 +8,8 @@ import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachDriver } from '../../../test/databases.ts';
 import { generateDirectory } from '../generate/generate.ts';
 import { importDirectory } from '../import/import.ts';
-import { resourceTypes, searchParameters } from './params.ts';
+import { parseSearch, resourceTypes, searchParameters } from './params.ts';
+import { search } from './search.ts';
 import { codeSystem, identifierSystem } from './systems.ts';
 
 type Json = Record<string, any>;
@@ -232,6 +233,17 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(combined.body.total).toBeGreaterThan(0);
     const other = await get(`/fhir/HealthcareService?service-type=${codeSystem.typeActivite}|924`);
     expect(other.body.total).toBe(0);
+  });
+
+  it('counts a total up to a cap under _total=estimate, and beyond gives the planner’s estimate', async () => {
+    const request = parseSearch('PractitionerRole', { _count: '5' });
+    const accurate = (await search(s.t.database, { ...request, total: 'accurate' })).total as number;
+    expect(accurate).toBeGreaterThan(10);
+    expect((await search(s.t.database, request, { countUpTo: accurate })).total).toBe(accurate);
+    const estimated = (await search(s.t.database, request, { countUpTo: 10 })).total as number;
+    expect(estimated).toBeGreaterThan(10);
+    expect(estimated).toBeGreaterThan(accurate / 3);
+    expect(estimated).toBeLessThan(accurate * 3);
   });
 
   it('filters on _lastUpdated and returns deactivated resources reduced to their identifiers', async () => {

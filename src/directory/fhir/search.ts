@@ -22,8 +22,11 @@ import { codeSystem, identifierSystem } from './systems.ts';
 type Json = Record<string, unknown>;
 type Condition = RawBuilder<unknown>;
 
-/** Beyond this many matches the default `_total=estimate` says nothing rather than counting everything. */
-const estimateCap = 10_000;
+/**
+ * Up to this many matches the default `_total=estimate` counts them; beyond, it gives PostgreSQL's own estimate
+ * (what FHIR's `estimate` allows): counting tens of thousands of name matches cost as much as the search itself.
+ */
+const countUpTo = 1_000;
 /** Included resources per page, at most; past it an OperationOutcome says they were cut. */
 export const maxIncluded = 1000;
 
@@ -427,6 +430,19 @@ const planners: Record<ResourceType, (filters: Filter[]) => Plan> = {
 export interface SearchOptions {
   /** Deactivated resources whose deactivation is older than this are no longer served (the national API's window). */
   purgedBefore?: Date;
+  /** Matches counted exactly under `_total=estimate` (default 1 000). */
+  countUpTo?: number;
+}
+
+/** The planner's estimate of the rows a plan's conditions match, without running it. */
+async function plannedRows(database: Database, plan: Plan, conditions: Condition[]): Promise<number> {
+  const r = await sql<{ 'QUERY PLAN': unknown }>`
+    explain (format json) select 1 from ${plan.from} where ${and(conditions)}`.execute(database.db);
+  const raw = r.rows[0]?.['QUERY PLAN'];
+  const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{
+    Plan?: { 'Plan Rows'?: number };
+  }>;
+  return Math.round(parsed[0]?.Plan?.['Plan Rows'] ?? 0);
 }
 
 /**
@@ -458,12 +474,12 @@ export async function search(
   if (!cursor && request.total !== 'none') {
     if (!more && request.count > 0) total = page.length;
     else {
-      const limit = request.total === 'accurate' ? null : estimateCap + 1;
+      const cap = request.total === 'accurate' ? null : (options.countUpTo ?? countUpTo);
       const counted = await sql<{ n: number }>`
         select count(*)::int as n from (select 1 from ${plan.from} where ${and(visible)}
-        ${limit ? sql`limit ${limit}` : sql``}) c`.execute(database.db);
+        ${cap === null ? sql`` : sql`limit ${cap + 1}`}) c`.execute(database.db);
       const n = counted.rows[0]?.n ?? 0;
-      total = limit && n > estimateCap ? null : n;
+      total = cap !== null && n > cap ? Math.max(cap + 1, await plannedRows(database, plan, visible)) : n;
     }
   }
   const last = page[page.length - 1];
