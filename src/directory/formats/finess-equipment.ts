@@ -1,5 +1,5 @@
 import { isFiness } from '../identifiers.ts';
-import { etalabRecords } from './finess-etalab.ts';
+import { etalabRecords, isoDate } from './finess-etalab.ts';
 import type { Line } from './lines.ts';
 import type { Reject } from './table.ts';
 
@@ -50,7 +50,6 @@ export interface EquipmentRecord {
   values: Array<string | null>;
 }
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const code = /^[0-9A-Z]{1,4}$/;
 const count = /^\d{1,6}$/;
 const dateColumns = [15, 16, 24, 25, 26];

@@ -88,7 +88,7 @@ export type FinessRecord =
   | { kind: 'geo'; line: number; values: [string, number | null, number | null, string | null] };
 
 const marker = /^finess;etalab;\d+;(\d{4}-\d{2}-\d{2})$/;
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+export const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The records of an etalab FINESS file (cs1100505, cs1100507): its marker line checked, empty lines skipped. */
 export async function* etalabRecords(
