@@ -35,14 +35,14 @@ const seed = Number(values.seed);
 const duration = Number(values.duration);
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
-// The second day carries about a month of changes (20 days' worth of the profile's daily rates), the size of the
-// delta a monthly sync would see: ≈ 50 000 changed resources on the national profile.
+// The second day carries the changes of the issue's monthly delta: ≈ 50 000 changed resources on the national
+// profile. Eight days' worth of the profile's daily rates gives that (twenty gave 131 220).
 const base = profiles[profileName];
 const monthly: Profile = {
   ...base,
-  departure: base.departure * 20,
-  arrival: base.arrival * 20,
-  move: base.move * 20,
+  departure: base.departure * 8,
+  arrival: base.arrival * 8,
+  move: base.move * 8,
 };
 
 async function generated(name: string, profile: Profile): Promise<[string, string]> {

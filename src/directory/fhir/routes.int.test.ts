@@ -110,6 +110,48 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(exact.body.total).toBe(0);
   });
 
+  it('pages name searches in name order, each practitioner once, whichever name and prefix matched', async () => {
+    const prefixes = ['ma', 'É', 'j'];
+    const expected = (
+      await sql<{ id_nat: string; family: string; given: string }>`
+        select id_nat, dir_norm(nom_exercice) as family, dir_norm(prenom_exercice) as given from dir_professional
+        where dir_norm(nom_exercice) ~ '^(ma|e|j)' or dir_norm(prenom_exercice) ~ '^(ma|e|j)'`.execute(
+        s.t.database.db,
+      )
+    ).rows;
+    expect(expected.length).toBeGreaterThan(40);
+    const sortValue = new Map(
+      expected.map((r) => [
+        r.id_nat,
+        [r.family, r.given].filter((n) => ['ma', 'e', 'j'].some((p) => n.startsWith(p))).sort()[0] as string,
+      ]),
+    );
+    const seen: string[] = [];
+    let url: string | undefined =
+      `/fhir/Practitioner?name=${prefixes.map(encodeURIComponent).join(',')}&_count=9`;
+    let total = 0;
+    while (url) {
+      const page = await get(url.replace('https://confiance.test', ''));
+      expect(page.status).toBe(200);
+      total = page.body.total;
+      seen.push(...(page.body.entry ?? []).map((e: Json) => e.resource.id as string));
+      url = page.body.link.find((l: Json) => l.relation === 'next')?.url;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(new Set(seen)).toEqual(new Set(sortValue.keys()));
+    expect(total).toBe(seen.length);
+    const order = seen.map((id) => [sortValue.get(id) as string, id] as const);
+    const sorted = [...order].sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+    expect(order).toEqual(sorted);
+
+    const first = await get('/fhir/Practitioner?family=ma&_count=2');
+    const next = first.body.link.find((l: Json) => l.relation === 'next').url as string;
+    const token = new URL(next).searchParams.get('_page');
+    const elsewhere = await get(`/fhir/Practitioner?_count=2&_page=${token}`);
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.issue[0].expression).toEqual(['_page']);
+  });
+
   it('searches by profession, postal code and département together, beyond the national API', async () => {
     const activity = (
       await sql<{ profession_code: string; code_postal: string; departement_code: string }>`

@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/connect.ts';
 import { currentSnapshot } from '../snapshot.ts';
-import { type Cursor, decodeCursor } from './cursor.ts';
+import { type Cursor, decodeCursor, invalidPage } from './cursor.ts';
 import type { Filter, ResourceType, SearchRequest, Token } from './params.ts';
 import {
   type ActivityRow,
@@ -80,12 +80,72 @@ interface Plan {
   from: Condition;
   key: Condition;
   conditions: Condition[];
+  /** When set, pages follow this order instead of key order. */
+  ordered?: Ordered;
+}
+
+/**
+ * Pages in order of a sort value, then key, each branch read in that order from an index: a row belongs to the
+ * first branch giving it the smallest sort value, so it comes once. `rest` are the plan's conditions but the ones
+ * the branches already hold.
+ */
+interface Ordered {
+  branches: Array<{ sort: Condition; match: Condition }>;
+  /** Any branch matches (for counting). */
+  any: Condition;
+  rest: Condition[];
+}
+
+/** Byte order (matching the indexes of migration 0016) of a string. */
+const byteOrder = (value: Condition): Condition => sql`(${value} collate "C")`;
+
+/** Strings starting with `prefix`, as an index range (U+10FFFF sorts after any character a name holds). */
+const startsWith = (sort: Condition, prefix: string): Condition =>
+  sql`(${sort} >= dir_norm(${prefix}) and ${sort} < dir_norm(${prefix}) || chr(1114111))`;
+
+/** Practitioners matching a name prefix, paged in the order of the normalised name that matched. */
+function byName(filter: Extract<Filter, { type: 'string' }>): Omit<Ordered, 'rest'> {
+  const columns =
+    filter.name === 'family'
+      ? [sql`t.nom_exercice`]
+      : filter.name === 'given'
+        ? [sql`t.prenom_exercice`]
+        : [sql`t.nom_exercice`, sql`t.prenom_exercice`];
+  const candidates = filter.values.flatMap((value) =>
+    columns.map((column) => {
+      const sort = byteOrder(sql`dir_norm(${column})`);
+      return { sort, match: startsWith(sort, value.trim()) };
+    }),
+  );
+  const branches = candidates.map((c, i) => ({
+    sort: c.sort,
+    match: and([
+      c.match,
+      ...candidates.flatMap((other, j) =>
+        j === i
+          ? []
+          : [
+              sql`not (${other.match} and ${j < i ? sql`${other.sort} <= ${c.sort}` : sql`${other.sort} < ${c.sort}`})`,
+            ],
+      ),
+    ]),
+  }));
+  return { branches, any: or(candidates.map((c) => c.match)) };
 }
 
 function planPractitioner(filters: Filter[]): Plan {
   const conditions: Condition[] = [];
   const activity: Condition[] = [];
+  const byNameFilter = filters.find(
+    (f): f is Extract<Filter, { type: 'string' }> =>
+      f.type === 'string' && ['name', 'family', 'given'].includes(f.name) && f.match === 'prefix',
+  );
+  let ordered: Ordered | undefined;
   for (const f of filters) {
+    if (f === byNameFilter) {
+      ordered = { ...byName(f), rest: [] };
+      continue;
+    }
     if (f.type === 'token') {
       const tokens = f.values;
       switch (f.name) {
@@ -178,7 +238,11 @@ function planPractitioner(filters: Filter[]): Plan {
     conditions.push(
       sql`t.id_nat in (select a.id_nat from dir_activity a where a.active and ${and(activity)})`,
     );
-  return { from: sql`dir_professional t`, key: sql`t.id_nat`, conditions };
+  const from = sql`dir_professional t`;
+  const key = sql`t.id_nat`;
+  if (!ordered) return { from, key, conditions };
+  ordered.rest = conditions;
+  return { from, key, conditions: [ordered.any, ...conditions], ordered };
 }
 
 /** Postal codes match by prefix (`75` is Paris), exactly with `:exact`. */
@@ -447,8 +511,8 @@ async function plannedRows(database: Database, plan: Plan, conditions: Condition
 
 /**
  * Runs a search in one query: the page's keys in key order after the cursor (keyset paging, no OFFSET) and the
- * page's resources with their parts aggregated as JSON; then `_include`/`_revinclude` in one query each. The
- * total is counted only when there is more than one page.
+ * page's resources with their parts aggregated as JSON (in two for searches paged in name order); then
+ * `_include`/`_revinclude` in one query each. The total is counted only when there is more than one page.
  */
 export async function search(
   database: Database,
@@ -458,16 +522,22 @@ export async function search(
   const cursor = request.page ? decodeCursor(request.page) : null;
   const snapshot = cursor?.snapshot ?? (await currentSnapshot(database));
   const plan = planners[request.resourceType](request.filters);
-  const visible = [
-    ...plan.conditions,
+  if (cursor && (cursor.sort !== undefined) !== (plan.ordered !== undefined)) throw invalidPage();
+  const visibility = [
     sql`t.created_import <= ${snapshot}`,
     ...(options.purgedBefore ? [sql`(t.active or t.deactivated_at >= ${options.purgedBefore})`] : []),
   ];
+  const visible = [...plan.conditions, ...visibility];
   const paged = cursor ? [...visible, sql`${plan.key} > ${cursor.after}`] : visible;
   const keys = keyArray(
     sql`select ${plan.key} from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1}`,
   );
-  const rows = request.count === 0 ? [] : await fetchers[request.resourceType](database, keys);
+  const { rows, sorts }: { rows: Fetched[]; sorts?: Map<string, string> } =
+    request.count === 0
+      ? { rows: [] }
+      : plan.ordered
+        ? await orderedPage(database, plan, plan.ordered, visibility, cursor, request)
+        : { rows: await fetchers[request.resourceType](database, keys) };
   const more = rows.length > request.count;
   const page = more ? rows.slice(0, request.count) : rows;
   let total = cursor?.total ?? null;
@@ -483,10 +553,43 @@ export async function search(
     }
   }
   const last = page[page.length - 1];
-  const next = more && last ? { after: last.key, snapshot, total } : null;
+  const next: Cursor | null = more && last ? { after: last.key, snapshot, total } : null;
+  if (next && sorts) next.sort = sorts.get(next.after);
   const matches = page.map((r) => r.resource);
   const { included, warnings } = await includedFor(database, request, matches);
   return { matches, included, warnings, total, next };
+}
+
+/**
+ * A page in the plan's order: each branch's first rows after the cursor, read in order from its index, merged; then
+ * their resources, put back in that order.
+ */
+async function orderedPage(
+  database: Database,
+  plan: Plan,
+  ordered: Ordered,
+  visibility: Condition[],
+  cursor: Cursor | null,
+  request: SearchRequest,
+): Promise<{ rows: Fetched[]; sorts: Map<string, string> }> {
+  const limit = request.count + 1;
+  const branches = ordered.branches.map((b) => {
+    const after = cursor ? [sql`(${b.sort}, ${plan.key}) > (${cursor.sort}, ${cursor.after})`] : [];
+    return sql`(select ${b.sort} as s, ${plan.key} as k from ${plan.from}
+      where ${and([b.match, ...ordered.rest, ...visibility, ...after])} order by 1, 2 limit ${limit})`;
+  });
+  const found = await sql<{
+    s: string;
+    k: string;
+  }>`select s, k from (${sql.join(branches, sql` union all `)}) u
+    order by s collate "C", k limit ${limit}`.execute(database.db);
+  const sorts = new Map(found.rows.map((r) => [r.k, r.s]));
+  if (sorts.size === 0) return { rows: [], sorts };
+  const fetched = new Map(
+    (await fetchers[request.resourceType](database, list([...sorts.keys()]))).map((r) => [r.key, r]),
+  );
+  const rows = [...sorts.keys()].flatMap((k) => fetched.get(k) ?? []);
+  return { rows, sorts };
 }
 
 interface Fetched {
