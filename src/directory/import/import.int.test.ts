@@ -60,8 +60,17 @@ describeEachDriver('directory import', (driver) => {
   afterAll(() => t.drop());
 
   it('imports a generation of every file, then re-imports it without any change', async () => {
+    const indexes = () =>
+      sql<{ name: string; definition: string }>`
+        select indexname as name, indexdef as definition from pg_indexes
+        where tablename like 'dir\_%' and tablename not like '%\_stg' order by indexname`
+        .execute(t.database.db)
+        .then((r) => r.rows);
+    const indexesBefore = await indexes();
     const first = await importDirectory(t.database, [(days[0] as GeneratedDay).dir]);
     expect(first.status, first.message).toBe('success');
+    // The first load into empty tables drops their indexes and builds them again.
+    expect(await indexes()).toEqual(indexesBefore);
     expect(first.rejectCount).toBe(0);
     const activities = activityText.split('\n').filter(Boolean).length - 1;
     expect(first.resources.activity).toMatchObject({

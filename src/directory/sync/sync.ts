@@ -63,6 +63,8 @@ export interface SyncReport {
   resources: Partial<Record<ResourceName, MergeCounts & { active: number }>>;
   guard: Array<{ resource: ResourceName; active: number; missing: number; share: number }>;
   seconds: number;
+  /** Seconds spent downloading the pages, building the staging rows from them, checking and merging. */
+  phases: { download: number; staging: number; checks: number; merge: number };
 }
 
 const steps = ['Organization', 'Practitioner', 'PractitionerRole'] as const;
@@ -126,8 +128,15 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
     resources: {},
     guard: [],
     seconds: 0,
+    phases: { download: 0, staging: 0, checks: 0, merge: 0 },
   };
   const db = database.db;
+  let phaseStart = performance.now();
+  const endPhase = (phase: keyof SyncReport['phases']) => {
+    const at = performance.now();
+    report.phases[phase] = Math.round((at - phaseStart) / 10) / 100;
+    phaseStart = at;
+  };
 
   const finish = async (status: SyncReport['status'], message: string, keepCheckpoint = false) => {
     Object.assign(report, client.stats);
@@ -188,13 +197,16 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
       throw error;
     }
 
+    endPhase('download');
     report.unresolved = await buildStaging(database);
+    endPhase('staging');
     const scopes = state.mode === 'full' ? null : deltaScopes();
     for (const r of allResources) {
       report.guard.push(await guardLine(db, r, scopes?.[r.name] ?? null));
     }
     const refusal = guardRefusal(report.guard, options.maxDeactivation ?? 0.15);
     if (refusal && !options.acceptMassChange) return finish('refused', refusal);
+    endPhase('checks');
 
     const at = now();
     await db.transaction().execute(async (trx) => {
@@ -219,6 +231,7 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
           siret = excluded.siret, name = excluded.name`.execute(trx);
     });
     for (const r of allResources) await sql.raw(`analyze ${r.table}`).execute(db);
+    endPhase('merge');
     for (const r of allResources) await resetStaging(db, r);
     for (const t of syncTables) await sql.raw(`truncate ${t}`).execute(db);
     const changes = allResources
