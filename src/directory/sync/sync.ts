@@ -6,7 +6,6 @@ import { identifierSystem } from '../fhir/systems.ts';
 import {
   guardLine,
   guardRefusal,
-  indexStaging,
   type MergeCounts,
   mergeResource,
   resetStaging,
@@ -170,6 +169,7 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
 
   return database.withLock('directory-import', async () => {
     const state = await resumeOrStart(database, baseUrl, options, now());
+    await dropStagingKeys(database);
     report.id = state.import_id;
     report.mode = state.mode;
     report.since = state.since?.toISOString() ?? null;
@@ -544,12 +544,46 @@ async function stagePage(database: Database, step: Step, page: unknown[], lineBa
   await copyRows(database, 'dir_sync_gone_stg', gone, 0, false);
 }
 
-/** A resumed page may have been staged twice: keep one row per key. */
-async function dedupe(database: Database, table: string, key: string): Promise<void> {
-  await sql
-    .raw(`delete from ${table} a using ${table} b where a.${key} = b.${key} and a.ctid > b.ctid`)
-    .execute(database.db);
+/** Staging tables keyed by one column, and that key: a resumed page may have been staged twice. */
+const keyedStaging: Array<[table: string, key: string]> = [
+  ['dir_sync_practitioner_stg', 'upstream_id'],
+  ['dir_sync_organization_stg', 'upstream_id'],
+  ['dir_sync_role_stg', 'key'],
+  ...allResources.map((r): [string, string] => [`${r.table}_stg`, r.key]),
+];
+
+/** Drops the staging tables' key indexes: pages are loaded without them, and may repeat on a resumed sync. */
+async function dropStagingKeys(database: Database): Promise<void> {
+  for (const [table] of keyedStaging) await sql.raw(`drop index if exists ${table}_key`).execute(database.db);
 }
+
+/**
+ * Indexes a staging table on its key, uniquely. Building the index finds repeated keys (a page staged twice by a
+ * resumed sync) at no extra cost; only then are they removed, keeping one row per key, and the index built again.
+ */
+async function uniqueKey(database: Database, table: string, key: string): Promise<void> {
+  const create = sql.raw(`create unique index if not exists ${table}_key on ${table} (${key})`);
+  try {
+    await create.execute(database.db);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await sql
+      .raw(`delete from ${table} a using ${table} b where a.${key} = b.${key} and a.ctid > b.ctid`)
+      .execute(database.db);
+    await create.execute(database.db);
+  }
+  await sql.raw(`analyze ${table}`).execute(database.db);
+}
+
+/**
+ * What this sync staged, completed by the mirror's rows for the keys it did not return (a delta's roles point at
+ * practitioners and structures it did not change): one table to join, so that PostgreSQL hashes each side once
+ * instead of looking both up for every role.
+ */
+const stagedThenMirror = (staged: string, mirror: string, key: string, columns: string) =>
+  sql.raw(`(select ${key}, ${columns} from ${staged}
+    union all select ${key}, ${columns} from ${mirror} l
+      where not exists (select 1 from ${staged} s where s.${key} = l.${key}))`);
 
 /**
  * Turns the staged FHIR pages into the import's staging rows: each role gets its practitioner (idNat_PS,
@@ -558,17 +592,32 @@ async function dedupe(database: Database, table: string, key: string): Promise<v
  */
 async function buildStaging(database: Database): Promise<number> {
   const db = database.db;
-  await sql`create index if not exists dir_sync_practitioner_stg_id on dir_sync_practitioner_stg (upstream_id)`.execute(
-    db,
+  for (const [table, key] of keyedStaging)
+    if (table !== 'dir_activity_stg' && table !== 'dir_mailbox_stg') await uniqueKey(database, table, key);
+  const mappings = stagedThenMirror(
+    'dir_sync_practitioner_stg',
+    'dir_sync_practitioner',
+    'upstream_id',
+    'id_nat, profession_code, profession, categorie_code, categorie',
   );
-  await sql`create index if not exists dir_sync_organization_stg_id on dir_sync_organization_stg (upstream_id)`.execute(
-    db,
+  const people = stagedThenMirror(
+    'dir_professional_stg',
+    'dir_professional',
+    'id_nat',
+    'id_type, pp_id, civilite_exercice_code, civilite_code, nom_exercice, prenom_exercice',
   );
-  for (const r of allResources) {
-    await dedupe(database, `${r.table}_stg`, r.key);
-    await indexStaging(db, r);
-  }
-  await dedupe(database, 'dir_sync_role_stg', 'key');
+  const organizations = stagedThenMirror(
+    'dir_sync_organization_stg',
+    'dir_sync_organization',
+    'upstream_id',
+    'finess, id_nat_struct, siret, name',
+  );
+  const structures = stagedThenMirror(
+    'dir_structure_stg',
+    'dir_structure',
+    'finess',
+    'finess_ej, raison_sociale, voie, code_postal, ligne_acheminement, departement',
+  );
   await sql`
     insert into dir_activity_stg (line, key, id_type, pp_id, id_nat, civilite_exercice_code, civilite_code, nom_exercice,
       prenom_exercice, profession_code, profession, categorie_code, categorie, mode_code, mode, siret, finess_site, finess_ej,
@@ -584,33 +633,14 @@ async function buildStaging(database: Database): Promise<number> {
       s.voie, s.code_postal, regexp_replace(s.ligne_acheminement, '^[0-9]{5}\\s+', ''), s.departement,
       r.role_code, r.role, r.genre_code, r.genre
     from dir_sync_role_stg r
-    join lateral (
-      select x.* from (
-        select 0 as rank, * from dir_sync_practitioner_stg where upstream_id = r.practitioner_ref
-        union all select 1, * from dir_sync_practitioner where upstream_id = r.practitioner_ref) x
-      order by x.rank limit 1) m on true
-    left join lateral (
-      select y.* from (
-        select 0 as rank, id_type, pp_id, civilite_exercice_code, civilite_code, nom_exercice, prenom_exercice
-          from dir_professional_stg where id_nat = m.id_nat
-        union all select 1, id_type, pp_id, civilite_exercice_code, civilite_code, nom_exercice, prenom_exercice
-          from dir_professional where id_nat = m.id_nat) y
-      order by y.rank limit 1) p on true
-    left join lateral (
-      select z.* from (
-        select 0 as rank, * from dir_sync_organization_stg where upstream_id = r.organization_ref
-        union all select 1, * from dir_sync_organization where upstream_id = r.organization_ref) z
-      order by z.rank limit 1) o on true
-    left join lateral (
-      select w.* from (
-        select 0 as rank, finess, finess_ej, raison_sociale, voie, code_postal, ligne_acheminement, departement
-          from dir_structure_stg
-          where finess = coalesce(o.finess, case when r.organization_system = ${identifierSystem.finess} then r.organization_value end)
-        union all select 1, finess, finess_ej, raison_sociale, voie, code_postal, ligne_acheminement, departement
-          from dir_structure
-          where finess = coalesce(o.finess, case when r.organization_system = ${identifierSystem.finess} then r.organization_value end)) w
-      order by w.rank limit 1) s on true`.execute(db);
-  await indexStaging(db, resources.activity);
+    join ${mappings} m on m.upstream_id = r.practitioner_ref
+    left join ${people} p on p.id_nat = m.id_nat
+    left join ${organizations} o on o.upstream_id = r.organization_ref
+    left join ${structures} s on s.finess = coalesce(o.finess,
+      case when r.organization_system = ${identifierSystem.finess} then r.organization_value end)`.execute(
+    db,
+  );
+  await uniqueKey(database, 'dir_activity_stg', 'key');
   const line =
     (await sql<{ n: number }>`select coalesce(max(line), 0)::int as n from dir_mailbox_stg`.execute(db))
       .rows[0]?.n ?? 0;
@@ -622,8 +652,7 @@ async function buildStaging(database: Database): Promise<number> {
       b.type, b.adresse, a.id_type, a.pp_id, a.id_nat, coalesce(a.finess_site, a.structure_id), b.service,
       b.dematerialisation, a.nom_exercice, a.prenom_exercice
     from dir_sync_role_mailbox_stg b join dir_activity_stg a on a.key = b.role_key`.execute(db);
-  await dedupe(database, 'dir_mailbox_stg', 'key');
-  await indexStaging(db, resources.mailbox);
+  await uniqueKey(database, 'dir_mailbox_stg', 'key');
   const unresolved = await sql<{ n: number }>`
     select count(*)::int as n from dir_sync_role_stg r
     where not exists (select 1 from dir_activity_stg a where a.key = r.key)`.execute(db);
