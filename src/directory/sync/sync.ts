@@ -576,14 +576,12 @@ async function uniqueKey(database: Database, table: string, key: string): Promis
 }
 
 /**
- * What this sync staged, completed by the mirror's rows for the keys it did not return (a delta's roles point at
- * practitioners and structures it did not change): one table to join, so that PostgreSQL hashes each side once
- * instead of looking both up for every role.
+ * A column of what this sync staged (alias `staged`) or, for a key it did not return, of the mirror (alias
+ * `mirror`): a delta's roles point at practitioners and structures it did not change. Both sides are joined on
+ * their unique key, which lets PostgreSQL hash each table once instead of looking both up for every role.
  */
-const stagedThenMirror = (staged: string, mirror: string, key: string, columns: string) =>
-  sql.raw(`(select ${key}, ${columns} from ${staged}
-    union all select ${key}, ${columns} from ${mirror} l
-      where not exists (select 1 from ${staged} s where s.${key} = l.${key}))`);
+const pick = (staged: string, mirror: string, key: string, column: string) =>
+  sql.raw(`case when ${staged}.${key} is not null then ${staged}.${column} else ${mirror}.${column} end`);
 
 /**
  * Turns the staged FHIR pages into the import's staging rows: each role gets its practitioner (idNat_PS,
@@ -594,52 +592,39 @@ async function buildStaging(database: Database): Promise<number> {
   const db = database.db;
   for (const [table, key] of keyedStaging)
     if (table !== 'dir_activity_stg' && table !== 'dir_mailbox_stg') await uniqueKey(database, table, key);
-  const mappings = stagedThenMirror(
-    'dir_sync_practitioner_stg',
-    'dir_sync_practitioner',
-    'upstream_id',
-    'id_nat, profession_code, profession, categorie_code, categorie',
-  );
-  const people = stagedThenMirror(
-    'dir_professional_stg',
-    'dir_professional',
-    'id_nat',
-    'id_type, pp_id, civilite_exercice_code, civilite_code, nom_exercice, prenom_exercice',
-  );
-  const organizations = stagedThenMirror(
-    'dir_sync_organization_stg',
-    'dir_sync_organization',
-    'upstream_id',
-    'finess, id_nat_struct, siret, name',
-  );
-  const structures = stagedThenMirror(
-    'dir_structure_stg',
-    'dir_structure',
-    'finess',
-    'finess_ej, raison_sociale, voie, code_postal, ligne_acheminement, departement',
-  );
+  const m = (column: string) => pick('ms', 'ml', 'upstream_id', column);
+  const o = (column: string) => pick('os', 'ol', 'upstream_id', column);
+  const p = (column: string) => pick('ps', 'pl', 'id_nat', column);
+  const s = (column: string) => pick('ss', 'sl', 'finess', column);
+  const finessOf = sql`coalesce(x.o_finess, case when x.organization_system = ${identifierSystem.finess} then x.organization_value end)`;
   await sql`
     insert into dir_activity_stg (line, key, id_type, pp_id, id_nat, civilite_exercice_code, civilite_code, nom_exercice,
       prenom_exercice, profession_code, profession, categorie_code, categorie, mode_code, mode, siret, finess_site, finess_ej,
       structure_id, raison_sociale, libelle_voie, code_postal, commune, departement_code, role_code, role, genre_code, genre)
-    select row_number() over (order by r.key)::int, r.key, p.id_type, p.pp_id, m.id_nat, p.civilite_exercice_code,
-      p.civilite_code, p.nom_exercice, p.prenom_exercice, m.profession_code, m.profession, m.categorie_code, m.categorie,
-      r.mode_code, r.mode,
-      coalesce(o.siret, case when r.organization_system = ${identifierSystem.sirene} then r.organization_value end),
-      coalesce(s.finess, o.finess, case when r.organization_system = ${identifierSystem.finess} then r.organization_value end),
-      s.finess_ej,
-      coalesce(o.id_nat_struct, case when r.organization_system = ${identifierSystem.idNatStruct} then r.organization_value end),
-      coalesce(s.raison_sociale, o.name, r.organization_name),
-      s.voie, s.code_postal, regexp_replace(s.ligne_acheminement, '^[0-9]{5}\\s+', ''), s.departement,
-      r.role_code, r.role, r.genre_code, r.genre
-    from dir_sync_role_stg r
-    join ${mappings} m on m.upstream_id = r.practitioner_ref
-    left join ${people} p on p.id_nat = m.id_nat
-    left join ${organizations} o on o.upstream_id = r.organization_ref
-    left join ${structures} s on s.finess = coalesce(o.finess,
-      case when r.organization_system = ${identifierSystem.finess} then r.organization_value end)`.execute(
-    db,
-  );
+    select row_number() over (order by x.key)::int, x.key, ${p('id_type')}, ${p('pp_id')}, x.id_nat,
+      ${p('civilite_exercice_code')}, ${p('civilite_code')}, ${p('nom_exercice')}, ${p('prenom_exercice')},
+      x.profession_code, x.profession, x.categorie_code, x.categorie, x.mode_code, x.mode,
+      coalesce(x.o_siret, case when x.organization_system = ${identifierSystem.sirene} then x.organization_value end),
+      coalesce(${s('finess')}, ${finessOf}),
+      ${s('finess_ej')},
+      coalesce(x.o_id_nat_struct, case when x.organization_system = ${identifierSystem.idNatStruct} then x.organization_value end),
+      coalesce(${s('raison_sociale')}, x.o_name, x.organization_name),
+      ${s('voie')}, ${s('code_postal')}, regexp_replace(${s('ligne_acheminement')}, '^[0-9]{5}\\s+', ''), ${s('departement')},
+      x.role_code, x.role, x.genre_code, x.genre
+    from (
+      select r.*, ${m('id_nat')} as id_nat, ${m('profession_code')} as profession_code, ${m('profession')} as profession,
+        ${m('categorie_code')} as categorie_code, ${m('categorie')} as categorie,
+        ${o('finess')} as o_finess, ${o('id_nat_struct')} as o_id_nat_struct, ${o('siret')} as o_siret, ${o('name')} as o_name
+      from dir_sync_role_stg r
+      left join dir_sync_practitioner_stg ms on ms.upstream_id = r.practitioner_ref
+      left join dir_sync_practitioner ml on ml.upstream_id = r.practitioner_ref
+      left join dir_sync_organization_stg os on os.upstream_id = r.organization_ref
+      left join dir_sync_organization ol on ol.upstream_id = r.organization_ref
+      where ms.upstream_id is not null or ml.upstream_id is not null) x
+    left join dir_professional_stg ps on ps.id_nat = x.id_nat
+    left join dir_professional pl on pl.id_nat = x.id_nat
+    left join dir_structure_stg ss on ss.finess = ${finessOf}
+    left join dir_structure sl on sl.finess = ${finessOf}`.execute(db);
   await uniqueKey(database, 'dir_activity_stg', 'key');
   const line =
     (await sql<{ n: number }>`select coalesce(max(line), 0)::int as n from dir_mailbox_stg`.execute(db))
