@@ -286,6 +286,12 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(estimated).toBeGreaterThan(10);
     expect(estimated).toBeGreaterThan(accurate / 3);
     expect(estimated).toBeLessThan(accurate * 3);
+    // Searches in name order count along their indexes up to the cap.
+    const byName = parseSearch('Practitioner', { name: 'a,e,j,m', _count: '5' });
+    const named = (await search(s.t.database, { ...byName, total: 'accurate' })).total as number;
+    expect(named).toBeGreaterThan(10);
+    expect((await search(s.t.database, byName, { countUpTo: named })).total).toBe(named);
+    expect((await search(s.t.database, byName, { countUpTo: named - 1 })).total).toBeGreaterThan(named - 1);
   });
 
   it('filters on _lastUpdated and returns deactivated resources reduced to their identifiers', async () => {

@@ -234,10 +234,14 @@ function planPractitioner(filters: Filter[]): Plan {
     }
   }
   // Activity criteria hold together: "a nurse in the 75" is one situation d'exercice that is both.
-  if (activity.length > 0)
-    conditions.push(
-      sql`t.id_nat in (select a.id_nat from dir_activity a where a.active and ${and(activity)})`,
-    );
+  if (activity.length > 0) {
+    const matches = sql`select a.id_nat from dir_activity a where a.active and ${and(activity)}`;
+    // A postal code or a city bounds the matches to a few thousand: read them first, then the page's
+    // practitioners by key. PostgreSQL misjudges a postal-code prefix by orders of magnitude and would otherwise
+    // walk every activity in idNat_PS order (seconds on a national directory) to find fifty rare matches.
+    const narrow = filters.some((f) => f.name === 'address-postalcode' || f.name === 'address-city');
+    conditions.push(narrow ? sql`t.id_nat = any(array(${matches}))` : sql`t.id_nat in (${matches})`);
+  }
   const from = sql`dir_professional t`;
   const key = sql`t.id_nat`;
   if (!ordered) return { from, key, conditions };
@@ -545,9 +549,15 @@ export async function search(
     if (!more && request.count > 0) total = page.length;
     else {
       const cap = request.total === 'accurate' ? null : (options.countUpTo ?? countUpTo);
-      const counted = await sql<{ n: number }>`
-        select count(*)::int as n from (select 1 from ${plan.from} where ${and(visible)}
-        ${cap === null ? sql`` : sql`limit ${cap + 1}`}) c`.execute(database.db);
+      // Up to the cap, a search in name order counts along its indexes, stopping at the cap; a bitmap of every
+      // match of a three-letter prefix would cost more than the page.
+      const upToCap =
+        cap !== null && plan.ordered
+          ? orderedKeys(plan, plan.ordered, visibility, null, cap + 1)
+          : sql`select 1 from ${plan.from} where ${and(visible)} ${cap === null ? sql`` : sql`limit ${cap + 1}`}`;
+      const counted = await sql<{ n: number }>`select count(*)::int as n from (${upToCap}) c`.execute(
+        database.db,
+      );
       const n = counted.rows[0]?.n ?? 0;
       total = cap !== null && n > cap ? Math.max(cap + 1, await plannedRows(database, plan, visible)) : n;
     }
@@ -561,9 +571,25 @@ export async function search(
 }
 
 /**
- * A page in the plan's order: each branch's first rows after the cursor, read in order from its index, merged; then
- * their resources, put back in that order.
+ * The first `limit` keys after the cursor in the plan's order, with their sort values: each branch's first rows,
+ * read in order from its index, merged.
  */
+function orderedKeys(
+  plan: Plan,
+  ordered: Ordered,
+  visibility: Condition[],
+  cursor: Cursor | null,
+  limit: number,
+): Condition {
+  const branches = ordered.branches.map((b) => {
+    const after = cursor ? [sql`(${b.sort}, ${plan.key}) > (${cursor.sort}, ${cursor.after})`] : [];
+    return sql`(select ${b.sort} as s, ${plan.key} as k from ${plan.from}
+      where ${and([b.match, ...ordered.rest, ...visibility, ...after])} order by 1, 2 limit ${limit})`;
+  });
+  return sql`select s, k from (${sql.join(branches, sql` union all `)}) u order by s collate "C", k limit ${limit}`;
+}
+
+/** A page in the plan's order, then its resources, put back in that order. */
 async function orderedPage(
   database: Database,
   plan: Plan,
@@ -572,17 +598,10 @@ async function orderedPage(
   cursor: Cursor | null,
   request: SearchRequest,
 ): Promise<{ rows: Fetched[]; sorts: Map<string, string> }> {
-  const limit = request.count + 1;
-  const branches = ordered.branches.map((b) => {
-    const after = cursor ? [sql`(${b.sort}, ${plan.key}) > (${cursor.sort}, ${cursor.after})`] : [];
-    return sql`(select ${b.sort} as s, ${plan.key} as k from ${plan.from}
-      where ${and([b.match, ...ordered.rest, ...visibility, ...after])} order by 1, 2 limit ${limit})`;
-  });
   const found = await sql<{
     s: string;
     k: string;
-  }>`select s, k from (${sql.join(branches, sql` union all `)}) u
-    order by s collate "C", k limit ${limit}`.execute(database.db);
+  }>`${orderedKeys(plan, ordered, visibility, cursor, request.count + 1)}`.execute(database.db);
   const sorts = new Map(found.rows.map((r) => [r.k, r.s]));
   if (sorts.size === 0) return { rows: [], sorts };
   const fetched = new Map(
