@@ -175,9 +175,9 @@ export async function importDirectory(
         from dir_structure_geo_stg g where g.finess = s.finess`.execute(database.db);
 
     for (const r of touched) {
-      await indexStaging(database.db, r);
+      const unique = await indexStaging(database.db, r);
       const sourceName = report.sources.find((s) => r.sources.includes(s.kind))?.file ?? r.table;
-      if (r.name !== 'professional')
+      if (!unique)
         for (const d of await dropDuplicates(database.db, r))
           reject({
             file: sourceName,
