@@ -123,24 +123,25 @@ export async function dropDuplicates(
 }
 
 /**
- * Indexes a staging table on its key, uniquely when its keys are: building the index is the cheapest way to learn
- * that there is no duplicate to look for. Returns whether the keys are unique. Outside a transaction only (a failed
- * index build would abort it).
+ * Indexes a staging table on its key (index `<table>_key`), uniquely when its keys are: building the index is the
+ * cheapest way to learn that there is no duplicate to look for. Returns whether the keys are unique, then analyzes
+ * the table. Outside a transaction only (a failed index build would abort it).
  */
-export async function indexStaging(db: Executor, r: Resource): Promise<boolean> {
+export async function indexKey(db: Executor, table: string, key: string): Promise<boolean> {
   let unique = true;
   try {
-    await sql
-      .raw(`create unique index if not exists ${r.table}_stg_key on ${r.table}_stg (${r.key})`)
-      .execute(db);
+    await sql.raw(`create unique index if not exists ${table}_key on ${table} (${key})`).execute(db);
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
     unique = false;
-    await sql.raw(`create index if not exists ${r.table}_stg_key on ${r.table}_stg (${r.key})`).execute(db);
+    await sql.raw(`create index if not exists ${table}_key on ${table} (${key})`).execute(db);
   }
-  await sql.raw(`analyze ${r.table}_stg`).execute(db);
+  await sql.raw(`analyze ${table}`).execute(db);
   return unique;
 }
+
+export const indexStaging = (db: Executor, r: Resource): Promise<boolean> =>
+  indexKey(db, `${r.table}_stg`, r.key);
 
 /** Empties a staging table and drops its index so that COPY runs at full speed. */
 export async function resetStaging(db: Executor, r: Resource): Promise<void> {

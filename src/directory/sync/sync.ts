@@ -6,6 +6,7 @@ import { identifierSystem } from '../fhir/systems.ts';
 import {
   guardLine,
   guardRefusal,
+  indexKey,
   type MergeCounts,
   mergeResource,
   resetStaging,
@@ -557,22 +558,12 @@ async function dropStagingKeys(database: Database): Promise<void> {
   for (const [table] of keyedStaging) await sql.raw(`drop index if exists ${table}_key`).execute(database.db);
 }
 
-/**
- * Indexes a staging table on its key, uniquely. Building the index finds repeated keys (a page staged twice by a
- * resumed sync) at no extra cost; only then are they removed, keeping one row per key, and the index built again.
- */
+/** Indexes a staging table on its key; a page staged twice by a resumed sync leaves one row per key. */
 async function uniqueKey(database: Database, table: string, key: string): Promise<void> {
-  const create = sql.raw(`create unique index if not exists ${table}_key on ${table} (${key})`);
-  try {
-    await create.execute(database.db);
-  } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
-    await sql
-      .raw(`delete from ${table} a using ${table} b where a.${key} = b.${key} and a.ctid > b.ctid`)
-      .execute(database.db);
-    await create.execute(database.db);
-  }
-  await sql.raw(`analyze ${table}`).execute(database.db);
+  if (await indexKey(database.db, table, key)) return;
+  await sql
+    .raw(`delete from ${table} a using ${table} b where a.${key} = b.${key} and a.ctid > b.ctid`)
+    .execute(database.db);
 }
 
 /**
