@@ -228,5 +228,8 @@ export function printSyncReport(report: SyncReport, say: Say): void {
     say(
       `  ${resources[name as keyof typeof resources].label} : ${r.created} créés, ${r.changed} modifiés, ${r.deactivated} désactivés, ${r.active} actifs`,
     );
-  say(`  Durée : ${report.seconds.toLocaleString('fr-FR')} s`);
+  const p = report.phases;
+  say(
+    `  Durée : ${report.seconds.toLocaleString('fr-FR')} s (téléchargement ${p.download.toLocaleString('fr-FR')} s, préparation ${p.staging.toLocaleString('fr-FR')} s, contrôles ${p.checks.toLocaleString('fr-FR')} s, bascule ${p.merge.toLocaleString('fr-FR')} s)`,
+  );
 }
