@@ -140,12 +140,8 @@ function planPractitioner(filters: Filter[]): Plan {
     (f): f is Extract<Filter, { type: 'string' }> =>
       f.type === 'string' && ['name', 'family', 'given'].includes(f.name) && f.match === 'prefix',
   );
-  let ordered: Ordered | undefined;
   for (const f of filters) {
-    if (f === byNameFilter) {
-      ordered = { ...byName(f), rest: [] };
-      continue;
-    }
+    if (f === byNameFilter) continue;
     if (f.type === 'token') {
       const tokens = f.values;
       switch (f.name) {
@@ -244,8 +240,8 @@ function planPractitioner(filters: Filter[]): Plan {
   }
   const from = sql`dir_professional t`;
   const key = sql`t.id_nat`;
-  if (!ordered) return { from, key, conditions };
-  ordered.rest = conditions;
+  if (!byNameFilter) return { from, key, conditions };
+  const ordered = { ...byName(byNameFilter), rest: conditions };
   return { from, key, conditions: [ordered.any, ...conditions], ordered };
 }
 
@@ -533,15 +529,13 @@ export async function search(
   ];
   const visible = [...plan.conditions, ...visibility];
   const paged = cursor ? [...visible, sql`${plan.key} > ${cursor.after}`] : visible;
-  const keys = keyArray(
-    sql`select ${plan.key} from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1}`,
-  );
+  const inKeyOrder = sql`select ${plan.key} from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1}`;
   const { rows, sorts }: { rows: Fetched[]; sorts?: Map<string, string> } =
     request.count === 0
       ? { rows: [] }
       : plan.ordered
         ? await orderedPage(database, plan, plan.ordered, visibility, cursor, request)
-        : { rows: await fetchers[request.resourceType](database, keys) };
+        : { rows: await fetchers[request.resourceType](database, keyArray(inKeyOrder)) };
   const more = rows.length > request.count;
   const page = more ? rows.slice(0, request.count) : rows;
   let total = cursor?.total ?? null;

@@ -581,6 +581,7 @@ const pick = (staged: string, mirror: string, key: string, column: string) =>
  */
 async function buildStaging(database: Database): Promise<number> {
   const db = database.db;
+  // Activities and mailboxes are (also) built below from the roles: their keys are indexed once they are complete.
   for (const [table, key] of keyedStaging)
     if (table !== 'dir_activity_stg' && table !== 'dir_mailbox_stg') await uniqueKey(database, table, key);
   const m = (column: string) => pick('ms', 'ml', 'upstream_id', column);
