@@ -40,6 +40,8 @@ export class FormatError extends Error {
 export interface Line {
   number: number;
   text: string;
+  /** The line's fingerprint, when the import computed it (src/directory/import/fingerprints.ts). */
+  fingerprint?: string;
 }
 
 export interface LineReader extends AsyncIterable<Line> {

@@ -19,6 +19,7 @@ export interface Reject {
 export interface TableRow {
   line: number;
   fields: string[];
+  fingerprint?: string;
 }
 
 export interface Table<C extends string> {
@@ -75,7 +76,7 @@ export async function openTable<C extends string>(
     for (;;) {
       const next = await iterator.next();
       if (next.done) return;
-      const { number, text } = next.value;
+      const { number, text, fingerprint } = next.value;
       if (text.length === 0) continue;
       let malformed = false;
       const fields = splitFields(text, spec, () => {
@@ -89,7 +90,7 @@ export async function openTable<C extends string>(
         });
       else if (fields.length !== width)
         reject({ file: spec.file, line: number, reason: `${fields.length} champs au lieu de ${width}` });
-      else yield { line: number, fields };
+      else yield { line: number, fields, fingerprint };
     }
   }
   return { index, rows: rows() };

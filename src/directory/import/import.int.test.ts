@@ -106,6 +106,13 @@ describeEachDriver('directory import', (driver) => {
       expect(r).toMatchObject({ created: 0, changed: 0, deactivated: 0 });
     const after = await sql`select key, changed_at from dir_activity order by key`.execute(t.database.db);
     expect(after.rows).toEqual(before.rows);
+    // The second reading recognised every line by its fingerprint: nothing was parsed or staged again.
+    expect(again.sources.find((s) => s.kind === 'personneActivite')).toMatchObject({
+      lines: activities + 1,
+      unchanged: activities,
+      staged: 0,
+      compared: true,
+    });
   });
 
   it('applies the next day: arrivals, departures and moves, with change dates', async () => {
@@ -122,6 +129,34 @@ describeEachDriver('directory import', (driver) => {
       ),
     ).toBe(a?.deactivated);
     expect(await count(t, 'dir_activity', `active and changed_import < ${next.id}`)).toBeGreaterThan(0);
+    // Only new and changed lines were staged, and the mirror is what a full reading of the day gives.
+    const staged = next.sources.find((s) => s.kind === 'personneActivite');
+    expect(staged?.staged).toBeLessThan((staged?.unchanged ?? 0) / 10);
+    const fresh = await createTestDatabase(driver);
+    try {
+      const full = await importDirectory(fresh.database, [(days[1] as GeneratedDay).dir]);
+      expect(full.sources.find((s) => s.kind === 'personneActivite')?.compared).toBe(false);
+      for (const [table, key] of [
+        ['dir_professional', 'id_nat'],
+        ['dir_activity', 'key'],
+        ['dir_savoir_faire', 'key'],
+        ['dir_diploma', 'key'],
+        ['dir_mailbox', 'key'],
+      ] as const) {
+        const rows = (db: TestDatabase) =>
+          sql`select ${sql.raw(key)} as key, row_hash from ${sql.raw(table)} where active order by 1`
+            .execute(db.database.db)
+            .then((r) => r.rows);
+        expect(await rows(t), table).toEqual(await rows(fresh));
+      }
+      const fingerprints = (db: TestDatabase) =>
+        sql`select key, line_hash from dir_activity where active order by key`
+          .execute(db.database.db)
+          .then((r) => r.rows);
+      expect(await fingerprints(t)).toEqual(await fingerprints(fresh));
+    } finally {
+      await fresh.drop();
+    }
     // A structure only changes when it closes: the others keep their change date.
     expect(next.resources.structure?.changed).toBe(0);
     // A closed site's equipment goes with it.
@@ -157,7 +192,33 @@ describeEachDriver('directory import', (driver) => {
     expect(back.resources.activity?.changed).toBeGreaterThanOrEqual(
       forced.resources.activity?.deactivated ?? 0,
     );
-    expect(back.resources.activity?.active).toBe(back.resources.activity?.staged);
+    const read = back.sources.find((s) => s.kind === 'personneActivite');
+    expect(back.resources.activity?.active).toBe((read?.staged ?? 0) + (read?.unchanged ?? 0));
+  });
+
+  it('finds a new line whose key an unchanged line already holds', async () => {
+    const only = activityFile((l) => l);
+    expect((await importDirectory(t.database, [only], { acceptMassChange: true })).status).toBe('success');
+    const phone = (activityText.split('\n')[0] as string).split('|').indexOf('Téléphone (coord. structure)');
+    const result = await importDirectory(t.database, [
+      activityFile((l) => {
+        const fields = (l[2] as string).split('|');
+        fields[phone] = '0102030405';
+        return [...l, fields.join('|')];
+      }),
+    ]);
+    expect(result.status).toBe('failed');
+    const lines = activityText.split('\n').filter(Boolean).length;
+    expect(result.rejects).toEqual([
+      expect.objectContaining({
+        line: lines + 1,
+        reason: expect.stringMatching(/^clé en double \(déjà ligne 3\) : /),
+      }),
+    ]);
+    const restored = await importDirectory(t.database, [(days[1] as GeneratedDay).dir], {
+      acceptMassChange: true,
+    });
+    expect(restored.status).toBe('success');
   });
 
   it('imports FINESS+ JSON structures (gzip), alone or refused alongside the etalab file', async () => {

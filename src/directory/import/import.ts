@@ -14,6 +14,7 @@ import {
   type MergeCounts,
   mergeResource,
   resetStaging,
+  type Scope,
 } from './merge.ts';
 import { type Resource, type ResourceName, resources } from './resources.ts';
 import { type StageProgress, type StageResult, stageSource } from './stage.ts';
@@ -151,7 +152,7 @@ export async function importDirectory(
     const kinds = new Set(sources.map((s) => s.kind));
     const touched = Object.values(resources).filter((r) => r.sources.some((k) => kinds.has(k)));
     for (const r of touched) await resetStaging(database.db, r);
-    await sql`truncate dir_structure_geo_stg`.execute(database.db);
+    await sql`truncate dir_structure_geo_stg, dir_line_gone_stg`.execute(database.db);
 
     try {
       for (const source of sources)
@@ -192,7 +193,8 @@ export async function importDirectory(
         `${report.rejectCount} ligne(s) rejetée(s) (au plus ${maxRejects} admises) : la génération précédente reste en service.`,
       );
 
-    for (const r of touched) report.guard.push(await guardLine(database.db, r));
+    const scopes = deltaScopes(report.sources);
+    for (const r of touched) report.guard.push(await guardLine(database.db, r, scopes[r.name]));
     const refusal = guardRefusal(report.guard, maxShare);
     if (refusal && !options.acceptMassChange) return finish('refused', refusal);
 
@@ -201,7 +203,7 @@ export async function importDirectory(
     const id = report.id as number;
     await database.db.transaction().execute(async (trx) => {
       for (const r of touched) {
-        const counts = await mergeResource(trx, r, id, now);
+        const counts = await mergeResource(trx, r, id, now, scopes[r.name]);
         const staged = await sql<{
           n: number;
         }>`select count(*)::int as n from ${sql.raw(`${r.table}_stg`)}`.execute(trx);
@@ -220,8 +222,29 @@ export async function importDirectory(
     endPhase('merge');
     // Staging is only useful during an import; emptying it frees the space of a national generation.
     for (const r of touched) await resetStaging(database.db, r);
+    await sql`truncate dir_line_gone_stg`.execute(database.db);
     return finish('success', summary(report, touched));
   });
+}
+
+/**
+ * What each merge may deactivate. A file compared with the mirror's fingerprints staged only its new and changed
+ * lines: the rows it may deactivate are those whose line it no longer has (or that no file line fed), and a
+ * professional only when none of their activity lines is left unchanged.
+ */
+function deltaScopes(sources: StageResult[]): Partial<Record<ResourceName, Scope>> {
+  const scopes: Partial<Record<ResourceName, Scope>> = {};
+  const gone = (table: string) => sql`(select line_hash from dir_line_gone_stg where tbl = ${table})`;
+  for (const r of Object.values(resources)) {
+    if (!r.fingerprinted || !sources.some((s) => s.compared && r.sources.includes(s.kind))) continue;
+    scopes[r.name] = sql`(t.line_hash is null or t.line_hash in ${gone(r.table)})`;
+  }
+  if (scopes.activity)
+    scopes.professional = sql`t.id_nat in (select a.id_nat from dir_activity a
+        where a.active and (a.line_hash is null or a.line_hash in ${gone('dir_activity')}))
+      and not exists (select 1 from dir_activity a where a.id_nat = t.id_nat and a.active
+        and a.line_hash is not null and a.line_hash not in ${gone('dir_activity')})`;
+  return scopes;
 }
 
 function summary(report: ImportReport, touched: Resource[]): string {

@@ -17,6 +17,8 @@ const list = (columns: readonly string[], prefix = '') =>
   sql.raw(columns.map((c) => `${prefix}${c}`).join(', '));
 /** Content hash computed by PostgreSQL itself, identical on both drivers: the row's text form. */
 const hash = (r: Resource) => sql.raw(`md5(row(${r.columns.join(', ')})::text)`);
+/** Columns copied from staging: the data, and the source line's fingerprint (not part of the content hash). */
+const carried = (r: Resource) => (r.fingerprinted ? [...r.columns, 'line_hash'] : r.columns);
 
 /**
  * Which rows a merge may deactivate when the staging does not hold them: every row for a full generation, or
@@ -54,15 +56,16 @@ export async function mergeResource(
     db,
   );
   if (empty.rows[0]?.empty) return firstLoad(db, r, importId, now);
-  const updates = sql.raw(r.columns.map((c) => `${c} = excluded.${c}`).join(', '));
+  const columns = carried(r);
+  const updates = sql.raw(columns.map((c) => `${c} = excluded.${c}`).join(', '));
   // Unchanged rows are filtered out by a join before the upsert: ON CONFLICT would otherwise lock (and so write)
   // every existing row, which is most of the cost of a day of changes.
   const upserted = await sql<{ created: number; changed: number }>`
     with incoming as (
-      select ${key(r)}, ${list(r.columns)}, ${hash(r)} as row_hash from ${stg(r)}
+      select ${key(r)}, ${list(columns)}, ${hash(r)} as row_hash from ${stg(r)}
     ), up as (
-      insert into ${table(r)} (${key(r)}, ${list(r.columns)}, row_hash, active, created_import, changed_import, changed_at)
-      select ${list([r.key, ...r.columns], 'i.')}, i.row_hash, true, ${importId}, ${importId}, ${now}
+      insert into ${table(r)} (${key(r)}, ${list(columns)}, row_hash, active, created_import, changed_import, changed_at)
+      select ${list([r.key, ...columns], 'i.')}, i.row_hash, true, ${importId}, ${importId}, ${now}
       from incoming i left join ${table(r)} t on t.${key(r)} = i.${key(r)}
       where t.${key(r)} is null or not t.active or t.row_hash <> i.row_hash
       on conflict (${key(r)}) do update set ${updates}, row_hash = excluded.row_hash, active = true,
@@ -72,6 +75,13 @@ export async function mergeResource(
     select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`.execute(
     db,
   );
+  // A line may change where no mirrored column sees it: the row keeps its content and change date, and takes the
+  // line's fingerprint so that the next import recognises the line.
+  if (r.fingerprinted)
+    await sql`update ${table(r)} t set line_hash = s.line_hash from ${stg(r)} s
+      where s.${key(r)} = t.${key(r)} and s.line_hash is not null and t.line_hash is distinct from s.line_hash`.execute(
+      db,
+    );
   const deactivated = await sql`
     update ${table(r)} t set active = false, deactivated_at = ${now}, changed_import = ${importId}, changed_at = ${now}
     where t.active and ${scope ?? sql`true`}
@@ -98,8 +108,8 @@ async function firstLoad(db: Executor, r: Resource, importId: number, now: Date)
   );
   for (const i of indexes.rows) await sql`drop index ${sql.id(i.name)}`.execute(db);
   const inserted = await sql`
-    insert into ${table(r)} (${key(r)}, ${list(r.columns)}, row_hash, active, created_import, changed_import, changed_at)
-    select ${key(r)}, ${list(r.columns)}, ${hash(r)}, true, ${importId}, ${importId}, ${now} from ${stg(r)}`.execute(
+    insert into ${table(r)} (${key(r)}, ${list(carried(r))}, row_hash, active, created_import, changed_import, changed_at)
+    select ${key(r)}, ${list(carried(r))}, ${hash(r)}, true, ${importId}, ${importId}, ${now} from ${stg(r)}`.execute(
     db,
   );
   for (const i of indexes.rows) await sql.raw(i.definition).execute(db);

@@ -26,6 +26,8 @@ export interface Resource {
   columns: readonly string[];
   /** The files that feed it; a resource is only merged (and deactivated) when one of them is imported. */
   sources: readonly SourceKind[];
+  /** One row per source line, whose fingerprint the row keeps (`line_hash`): unchanged lines are not staged again. */
+  fingerprinted: boolean;
 }
 
 const valuesOf = (map: Record<string, string>) => Object.values(map);
@@ -47,6 +49,7 @@ export const resources: Record<ResourceName, Resource> = {
       'prenom_exercice',
     ],
     sources: ['personneActivite'],
+    fingerprinted: false,
   },
   activity: {
     name: 'activity',
@@ -55,6 +58,7 @@ export const resources: Record<ResourceName, Resource> = {
     key: 'key',
     columns: valuesOf(personneActiviteColumns),
     sources: ['personneActivite'],
+    fingerprinted: true,
   },
   savoirFaire: {
     name: 'savoirFaire',
@@ -63,6 +67,7 @@ export const resources: Record<ResourceName, Resource> = {
     key: 'key',
     columns: valuesOf(savoirFaireColumns),
     sources: ['savoirFaire'],
+    fingerprinted: true,
   },
   diploma: {
     name: 'diploma',
@@ -71,6 +76,7 @@ export const resources: Record<ResourceName, Resource> = {
     key: 'key',
     columns: valuesOf(diplomeColumns),
     sources: ['diplome'],
+    fingerprinted: true,
   },
   mailbox: {
     name: 'mailbox',
@@ -79,6 +85,7 @@ export const resources: Record<ResourceName, Resource> = {
     key: 'key',
     columns: valuesOf(mssanteColumns),
     sources: ['mssante'],
+    fingerprinted: true,
   },
   structure: {
     name: 'structure',
@@ -87,6 +94,7 @@ export const resources: Record<ResourceName, Resource> = {
     key: 'finess',
     columns: [...structureColumns.filter((c) => c !== 'finess'), 'lat', 'lon', 'coord_source'],
     sources: ['finessEtalab', 'finessPlus'],
+    fingerprinted: false,
   },
   equipment: {
     name: 'equipment',
@@ -95,6 +103,7 @@ export const resources: Record<ResourceName, Resource> = {
     key: 'key',
     columns: [...equipmentColumns],
     sources: ['finessEquipment'],
+    fingerprinted: false,
   },
 };
 

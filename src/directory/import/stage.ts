@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database } from '../../db/connect.ts';
 import { readFinessEquipment } from '../formats/finess-equipment.ts';
 import { readFinessEtalab } from '../formats/finess-etalab.ts';
@@ -12,12 +13,15 @@ import {
 import { openTable, type Reject } from '../formats/table.ts';
 import { isFiness, isSiren, isSiret, parsePpIdentity } from '../identifiers.ts';
 import type { SourceFile, SourceKind } from '../sources.ts';
+import { FingerprintSet, fileSeed, fingerprint, fromBigint, toBigint } from './fingerprints.ts';
 import {
   activityKey,
   diplomaKey,
   equipmentKey,
   type Get,
   mailboxKey,
+  type Resource,
+  type ResourceName,
   resources,
   savoirFaireKey,
 } from './resources.ts';
@@ -59,6 +63,7 @@ const mailboxCheck: Check = (v) => {
 
 interface TableSource {
   columns: Record<string, string>;
+  resource: ResourceName;
   table: string;
   key: (v: Get) => string;
   check: Check;
@@ -67,18 +72,32 @@ interface TableSource {
 const tableSources: Partial<Record<SourceKind, TableSource>> = {
   personneActivite: {
     columns: personneActiviteColumns,
+    resource: 'activity',
     table: 'dir_activity_stg',
     key: activityKey,
     check: activityCheck,
   },
   savoirFaire: {
     columns: savoirFaireColumns,
+    resource: 'savoirFaire',
     table: 'dir_savoir_faire_stg',
     key: savoirFaireKey,
     check: identityCheck,
   },
-  diplome: { columns: diplomeColumns, table: 'dir_diploma_stg', key: diplomaKey, check: identityCheck },
-  mssante: { columns: mssanteColumns, table: 'dir_mailbox_stg', key: mailboxKey, check: mailboxCheck },
+  diplome: {
+    columns: diplomeColumns,
+    resource: 'diploma',
+    table: 'dir_diploma_stg',
+    key: diplomaKey,
+    check: identityCheck,
+  },
+  mssante: {
+    columns: mssanteColumns,
+    resource: 'mailbox',
+    table: 'dir_mailbox_stg',
+    key: mailboxKey,
+    check: mailboxCheck,
+  },
 };
 
 export interface StageResult {
@@ -86,6 +105,10 @@ export interface StageResult {
   kind: SourceKind;
   lines: number;
   staged: number;
+  /** Lines the mirror already holds as they are: recognised by their fingerprint, neither parsed nor staged. */
+  unchanged: number;
+  /** Whether the lines were compared with the mirror's (false when it held none from a file). */
+  compared: boolean;
   rejected: number;
   bytes: number;
   encoding: Encoding | undefined;
@@ -126,13 +149,41 @@ export async function stageSource(
       progress({ file: source.name, lines: line, bytes: counted.bytes, totalBytes: source.size });
   };
   let staged = 0;
+  let unchanged = 0;
+  let compared = false;
   const spec = tableSources[source.kind];
   if (spec && lines) {
     const { check, key } = spec;
+    const resource = resources[spec.resource];
     const headers = Object.keys(spec.columns);
     const names = Object.values(spec.columns);
+    const known = await loadFingerprints(database, resource.table);
+    compared = known.size > 0;
+    async function* newLines(): AsyncGenerator<Line> {
+      let seed: number | undefined;
+      for await (const line of lines as AsyncIterable<Line>) {
+        if (seed === undefined) {
+          seed = fileSeed(line.text);
+          yield line;
+          continue;
+        }
+        if (line.text.length === 0) continue;
+        const [hi, lo] = fingerprint(seed, line.text);
+        const earlier = known.meet(hi, lo, line.number);
+        if (earlier === -1) yield { ...line, fingerprint: toBigint(hi, lo) };
+        else if (earlier === 0) {
+          unchanged++;
+          tick(line.number);
+        } else
+          onReject({
+            file: source.name,
+            line: line.number,
+            reason: `clé en double (déjà ligne ${earlier}) : ligne identique`,
+          });
+      }
+    }
     const table = await openTable(
-      lines,
+      newLines(),
       { file: source.name, separator: '|', trailingSeparator: true, columns: headers },
       onReject,
     );
@@ -141,8 +192,8 @@ export async function stageSource(
     async function* rows() {
       for await (const row of table.rows) {
         tick(row.line);
-        // Positional: [line, key, ...columns]; the key slot is filled once the columns are read.
-        const values: Array<string | number | null> = new Array(names.length + 2);
+        // Positional: [line, key, ...columns, fingerprint]; the key slot is filled once the columns are read.
+        const values: Array<string | number | null> = new Array(names.length + 3);
         values[0] = row.line;
         for (let i = 0; i < names.length; i++) {
           const raw = row.fields[positions[i] as number];
@@ -153,11 +204,15 @@ export async function stageSource(
         if (reason) onReject({ file: source.name, line: row.line, reason });
         else {
           values[1] = key(get);
+          values[names.length + 2] = row.fingerprint ?? null;
           yield values;
         }
       }
     }
-    staged = await database.bulk.copy(spec.table, ['line', 'key', ...names], rows());
+    staged = await database.bulk.copy(spec.table, ['line', 'key', ...names, 'line_hash'], rows());
+    staged -= await settleFingerprints(database, resource, known, (line, reason) =>
+      onReject({ file: source.name, line, reason }),
+    );
   } else if (source.kind === 'finessEquipment' && lines) {
     const columns = resources.equipment.columns;
     async function* equipment() {
@@ -204,8 +259,52 @@ export async function stageSource(
     kind: source.kind,
     lines: count,
     staged,
+    unchanged,
+    compared,
     rejected,
     bytes: counted.bytes,
     encoding: lines?.encoding,
   };
+}
+
+/** Fingerprints of the lines behind the mirror's active rows, laid end to end by PostgreSQL (8 bytes each). */
+async function loadFingerprints(database: Database, table: string): Promise<FingerprintSet> {
+  const result = await sql<{ packed: Uint8Array | null }>`
+    select string_agg(int8send(line_hash), ''::bytea) as packed from ${sql.id(table)}
+    where active and line_hash is not null`.execute(database.db);
+  return new FingerprintSet(result.rows[0]?.packed ?? new Uint8Array());
+}
+
+/**
+ * Once a file is read: records the fingerprints it no longer has (the rows a merge may deactivate), then rejects
+ * staged lines whose key an unchanged line of the same file already holds, as a full reading would have found.
+ * Returns the number of staged lines rejected.
+ */
+async function settleFingerprints(
+  database: Database,
+  r: Resource,
+  known: FingerprintSet,
+  reject: (line: number, reason: string) => void,
+): Promise<number> {
+  async function* gone() {
+    for (const [hi, lo] of known.unmet()) yield [r.table, toBigint(hi, lo)];
+  }
+  await database.bulk.copy('dir_line_gone_stg', ['tbl', 'line_hash'], gone());
+  if (known.size === 0) return 0;
+  const stg = sql.id(`${r.table}_stg`);
+  const key = sql.id(r.key);
+  // Mirror rows whose line the file still has, unchanged.
+  const kept = sql`t.active and t.line_hash is not null
+    and not exists (select 1 from dir_line_gone_stg g where g.tbl = ${r.table} and g.line_hash = t.line_hash)`;
+  const repeated = await sql<{ line: number; key: string; hash: string }>`
+    select s.line, s.${key} as key, t.line_hash::text as hash
+    from ${stg} s join ${sql.id(r.table)} t on t.${key} = s.${key}
+    where ${kept} order by s.line`.execute(database.db);
+  if (repeated.rows.length === 0) return 0;
+  for (const row of repeated.rows)
+    reject(row.line, `clé en double (déjà ligne ${known.lineOf(...fromBigint(row.hash))}) : ${row.key}`);
+  await sql`delete from ${stg} s using ${sql.id(r.table)} t where t.${key} = s.${key} and ${kept}`.execute(
+    database.db,
+  );
+  return repeated.rows.length;
 }
