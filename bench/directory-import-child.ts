@@ -14,5 +14,5 @@ const seconds = (performance.now() - started) / 1000;
 await database.close();
 const rows = Object.values(report.resources).reduce((sum, r) => sum + r.staged, 0);
 process.stdout.write(
-  `${JSON.stringify({ status: report.status, message: report.message, seconds, rows, peakRssMB: process.resourceUsage().maxRSS / 1024 })}\n`,
+  `${JSON.stringify({ status: report.status, message: report.message, seconds, phases: report.phases, rows, peakRssMB: process.resourceUsage().maxRSS / 1024 })}\n`,
 );

@@ -9,8 +9,10 @@ alter table dir_diploma_stg add column line_hash bigint;
 alter table dir_mailbox add column line_hash bigint;
 alter table dir_mailbox_stg add column line_hash bigint;
 
--- Fingerprints the mirror holds that the imported file no longer has: the rows a day of changes may deactivate.
+-- Rows whose source line the imported file no longer has (by fingerprint, or without one): the rows a day of
+-- changes may deactivate, by key.
 create unlogged table dir_line_gone_stg (
   tbl text not null,
-  line_hash bigint not null
+  line_hash bigint,
+  key text
 );

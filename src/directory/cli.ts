@@ -63,7 +63,7 @@ export function printReport(report: ImportReport, say: Say): void {
   say(report.message);
   for (const s of report.sources)
     say(
-      `  ${s.file} : ${s.lines.toLocaleString('fr-FR')} lignes, ${s.unchanged > 0 ? `${s.unchanged.toLocaleString('fr-FR')} inchangées, ` : ''}${s.staged.toLocaleString('fr-FR')} retenues, ${s.rejected} rejetées (${s.encoding ?? '?'})`,
+      `  ${s.file} : ${s.lines.toLocaleString('fr-FR')} lignes, ${s.unchanged > 0 ? `${s.unchanged.toLocaleString('fr-FR')} inchangées, ` : ''}${s.staged.toLocaleString('fr-FR')} retenues, ${s.rejected} rejetées (${s.encoding ?? '?'}, ${s.seconds.toLocaleString('fr-FR')} s)`,
     );
   for (const [name, r] of Object.entries(report.resources))
     say(

@@ -13,11 +13,12 @@ import {
   indexStaging,
   type MergeCounts,
   mergeResource,
+  refreshStatistics,
   resetStaging,
   type Scope,
 } from './merge.ts';
 import { type Resource, type ResourceName, resources } from './resources.ts';
-import { type StageProgress, type StageResult, stageSource } from './stage.ts';
+import { readMirrorLines, type StageProgress, type StageResult, stageSource } from './stage.ts';
 
 export interface ImportOptions {
   /** Share of a resource's active rows a generation may deactivate (default 15 %). */
@@ -155,8 +156,20 @@ export async function importDirectory(
     await sql`truncate dir_structure_geo_stg, dir_line_gone_stg`.execute(database.db);
 
     try {
-      for (const source of sources)
-        report.sources.push(await stageSource(database, source, reject, options.onProgress));
+      // The mirror's fingerprints for the next file are read while this one is.
+      const mirrorLines = (i: number) => {
+        const read = sources[i] ? readMirrorLines(database, sources[i]) : null;
+        read?.catch(() => {});
+        return read;
+      };
+      let next = mirrorLines(0);
+      for (let i = 0; i < sources.length; i++) {
+        const mirror = next;
+        next = mirrorLines(i + 1);
+        report.sources.push(
+          await stageSource(database, sources[i] as SourceFile, reject, options.onProgress, mirror),
+        );
+      }
     } catch (error) {
       if (error instanceof FormatError) return finish('failed', `Import interrompu : ${error.message}`);
       const message = error instanceof Error ? error.message : String(error);
@@ -194,6 +207,7 @@ export async function importDirectory(
       );
 
     const scopes = deltaScopes(report.sources);
+    if (scopes.professional) await goneProfessionals(database);
     for (const r of touched) report.guard.push(await guardLine(database.db, r, scopes[r.name]));
     const refusal = guardRefusal(report.guard, maxShare);
     if (refusal && !options.acceptMassChange) return finish('refused', refusal);
@@ -217,8 +231,10 @@ export async function importDirectory(
         };
       }
     });
-    // Fresh statistics after a bulk change: without them the planner guesses, and searches go astray.
-    for (const r of touched) await sql.raw(`analyze ${r.table}`).execute(database.db);
+    for (const r of touched) {
+      const counts = report.resources[r.name];
+      if (counts) await refreshStatistics(database.db, r, counts);
+    }
     endPhase('merge');
     // Staging is only useful during an import; emptying it frees the space of a national generation.
     for (const r of touched) await resetStaging(database.db, r);
@@ -229,22 +245,30 @@ export async function importDirectory(
 
 /**
  * What each merge may deactivate. A file compared with the mirror's fingerprints staged only its new and changed
- * lines: the rows it may deactivate are those whose line it no longer has (or that no file line fed), and a
- * professional only when none of their activity lines is left unchanged.
+ * lines: the rows it may deactivate are those whose line it no longer has (`dir_line_gone_stg`), and a professional
+ * only when none of their activity lines is left unchanged (listed there too by `goneProfessionals`).
  */
 function deltaScopes(sources: StageResult[]): Partial<Record<ResourceName, Scope>> {
   const scopes: Partial<Record<ResourceName, Scope>> = {};
-  const gone = (table: string) => sql`(select line_hash from dir_line_gone_stg where tbl = ${table})`;
   for (const r of Object.values(resources)) {
-    if (!r.fingerprinted || !sources.some((s) => s.compared && r.sources.includes(s.kind))) continue;
-    scopes[r.name] = sql`(t.line_hash is null or t.line_hash in ${gone(r.table)})`;
+    const compared = (name: ResourceName) =>
+      sources.some((s) => s.compared && resources[name].sources.includes(s.kind));
+    // Professionals come from the activity lines.
+    const delta = r.fingerprinted ? compared(r.name) : r.name === 'professional' && compared('activity');
+    if (delta)
+      scopes[r.name] = sql`t.${sql.id(r.key)} in (select key from dir_line_gone_stg where tbl = ${r.table})`;
   }
-  if (scopes.activity)
-    scopes.professional = sql`t.id_nat in (select a.id_nat from dir_activity a
-        where a.active and (a.line_hash is null or a.line_hash in ${gone('dir_activity')}))
-      and not exists (select 1 from dir_activity a where a.id_nat = t.id_nat and a.active
-        and a.line_hash is not null and a.line_hash not in ${gone('dir_activity')})`;
   return scopes;
+}
+
+/** Professionals whose every active activity line is gone from the file. */
+async function goneProfessionals(database: Database): Promise<void> {
+  await sql`insert into dir_line_gone_stg (tbl, key)
+    select distinct 'dir_professional', a.id_nat from dir_line_gone_stg g join dir_activity a on a.key = g.key
+    where g.tbl = 'dir_activity' and not exists (select 1 from dir_activity k where k.id_nat = a.id_nat and k.active
+      and not exists (select 1 from dir_line_gone_stg x where x.tbl = 'dir_activity' and x.key = k.key))`.execute(
+    database.db,
+  );
 }
 
 function summary(report: ImportReport, touched: Resource[]): string {

@@ -32,12 +32,15 @@ export async function countDeactivations(
   r: Resource,
   scope: Scope = null,
 ): Promise<{ active: number; missing: number }> {
-  const result = await sql<{ active: number; missing: number }>`
-    select count(*)::int as active,
-           count(*) filter (where ${scope ?? sql`true`}
-             and not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)}))::int as missing
-    from ${table(r)} t where t.active`.execute(db);
-  return result.rows[0] ?? { active: 0, missing: 0 };
+  const active = await sql<{
+    n: number;
+  }>`select count(*)::int as n from ${table(r)} t where t.active`.execute(db);
+  // In a WHERE clause (not a FILTER), PostgreSQL turns the scope's IN and the NOT EXISTS into joins; in a FILTER
+  // they stay subplans, run once per row when their result does not fit in work_mem.
+  const missing = await sql<{ n: number }>`
+    select count(*)::int as n from ${table(r)} t where t.active and ${scope ?? sql`true`}
+      and not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)})`.execute(db);
+  return { active: active.rows[0]?.n ?? 0, missing: missing.rows[0]?.n ?? 0 };
 }
 
 /**
@@ -114,6 +117,20 @@ async function firstLoad(db: Executor, r: Resource, importId: number, now: Date)
   );
   for (const i of indexes.rows) await sql.raw(i.definition).execute(db);
   return { created: Number(inserted.numAffectedRows ?? 0), changed: 0, deactivated: 0 };
+}
+
+/**
+ * Fresh statistics after a bulk change: without them the planner guesses, and searches go astray. After a few
+ * changes the old ones still hold, and a national table costs a second to sample: like autovacuum, analyze once a
+ * tenth of the rows changed.
+ */
+export async function refreshStatistics(
+  db: Executor,
+  r: Resource,
+  counts: MergeCounts & { active: number },
+): Promise<void> {
+  if (counts.created + counts.changed + counts.deactivated >= 0.1 * counts.active)
+    await sql.raw(`analyze ${r.table}`).execute(db);
 }
 
 /** Removes repeated keys from a staging table, keeping the first line; returns the lines removed. */

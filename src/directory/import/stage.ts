@@ -112,6 +112,7 @@ export interface StageResult {
   rejected: number;
   bytes: number;
   encoding: Encoding | undefined;
+  seconds: number;
 }
 
 export interface StageProgress {
@@ -127,7 +128,9 @@ export async function stageSource(
   source: SourceFile,
   reject: (r: Reject) => void,
   progress: (p: StageProgress) => void = () => {},
+  mirror?: Promise<MirrorLines> | null,
 ): Promise<StageResult> {
+  const started = performance.now();
   const counted = { bytes: 0 };
   const bytes = (async function* (stream: AsyncIterable<Uint8Array>) {
     for await (const chunk of stream) {
@@ -157,7 +160,8 @@ export async function stageSource(
     const resource = resources[spec.resource];
     const headers = Object.keys(spec.columns);
     const names = Object.values(spec.columns);
-    const known = await loadFingerprints(database, resource.table);
+    const { fingerprints: known, withoutFingerprint } = await (mirror ??
+      (readMirrorLines(database, source) as Promise<MirrorLines>));
     compared = known.size > 0;
     async function* newLines(): AsyncGenerator<Line> {
       let seed: number | undefined;
@@ -210,7 +214,7 @@ export async function stageSource(
       }
     }
     staged = await database.bulk.copy(spec.table, ['line', 'key', ...names, 'line_hash'], rows());
-    staged -= await settleFingerprints(database, resource, known, (line, reason) =>
+    staged -= await settleFingerprints(database, resource, known, withoutFingerprint > 0, (line, reason) =>
       onReject({ file: source.name, line, reason }),
     );
   } else if (source.kind === 'finessEquipment' && lines) {
@@ -264,47 +268,72 @@ export async function stageSource(
     rejected,
     bytes: counted.bytes,
     encoding: lines?.encoding,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
   };
 }
 
-/** Fingerprints of the lines behind the mirror's active rows, laid end to end by PostgreSQL (8 bytes each). */
-async function loadFingerprints(database: Database, table: string): Promise<FingerprintSet> {
-  const result = await sql<{ packed: Uint8Array | null }>`
-    select string_agg(int8send(line_hash), ''::bytea) as packed from ${sql.id(table)}
-    where active and line_hash is not null`.execute(database.db);
-  return new FingerprintSet(result.rows[0]?.packed ?? new Uint8Array());
+/** What the mirror holds of a file's rows: the fingerprints of their lines, and how many active rows have none. */
+export interface MirrorLines {
+  fingerprints: FingerprintSet;
+  withoutFingerprint: number;
 }
 
 /**
- * Once a file is read: records the fingerprints it no longer has (the rows a merge may deactivate), then rejects
- * staged lines whose key an unchanged line of the same file already holds, as a full reading would have found.
- * Returns the number of staged lines rejected.
+ * Reads the fingerprints of the mirror's active rows fed by this file (laid end to end by PostgreSQL, 8 bytes
+ * each); null for a file whose lines are not fingerprinted. Started before the file is read, it can run while
+ * the previous file is.
+ */
+export function readMirrorLines(database: Database, source: SourceFile): Promise<MirrorLines> | null {
+  const spec = tableSources[source.kind];
+  if (!spec) return null;
+  return sql<{ packed: Uint8Array | null; without: number }>`
+    select string_agg(int8send(line_hash), ''::bytea) as packed,
+      count(*) filter (where line_hash is null)::int as without
+    from ${sql.id(resources[spec.resource].table)} where active`
+    .execute(database.db)
+    .then(({ rows: [row] }) => ({
+      fingerprints: new FingerprintSet(row?.packed ?? new Uint8Array()),
+      withoutFingerprint: row?.without ?? 0,
+    }));
+}
+
+/**
+ * Once a file is read: records the rows whose line it no longer has (fingerprint not met, or no fingerprint), the
+ * only ones a merge may deactivate; then rejects staged lines whose key an unchanged line of the same file already
+ * holds, as a full reading would have found. Returns the number of staged lines rejected.
  */
 async function settleFingerprints(
   database: Database,
   r: Resource,
   known: FingerprintSet,
+  unprinted: boolean,
   reject: (line: number, reason: string) => void,
 ): Promise<number> {
   async function* gone() {
     for (const [hi, lo] of known.unmet()) yield [r.table, toBigint(hi, lo)];
   }
   await database.bulk.copy('dir_line_gone_stg', ['tbl', 'line_hash'], gone());
+  const table = sql.id(r.table);
+  const key = sql.id(r.key);
+  await sql`update dir_line_gone_stg g set key = t.${key} from ${table} t
+    where g.tbl = ${r.table} and t.line_hash = g.line_hash and t.active`.execute(database.db);
+  if (unprinted)
+    await sql`insert into dir_line_gone_stg (tbl, key)
+      select ${r.table}, t.${key} from ${table} t where t.active and t.line_hash is null`.execute(
+      database.db,
+    );
   if (known.size === 0) return 0;
   const stg = sql.id(`${r.table}_stg`);
-  const key = sql.id(r.key);
   // Mirror rows whose line the file still has, unchanged.
-  const kept = sql`t.active and t.line_hash is not null
-    and not exists (select 1 from dir_line_gone_stg g where g.tbl = ${r.table} and g.line_hash = t.line_hash)`;
+  const kept = sql`t.active
+    and not exists (select 1 from dir_line_gone_stg g where g.tbl = ${r.table} and g.key = t.${key})`;
   const repeated = await sql<{ line: number; key: string; hash: string }>`
     select s.line, s.${key} as key, t.line_hash::text as hash
-    from ${stg} s join ${sql.id(r.table)} t on t.${key} = s.${key}
+    from ${stg} s join ${table} t on t.${key} = s.${key}
     where ${kept} order by s.line`.execute(database.db);
   if (repeated.rows.length === 0) return 0;
   for (const row of repeated.rows)
     reject(row.line, `clé en double (déjà ligne ${known.lineOf(...fromBigint(row.hash))}) : ${row.key}`);
-  await sql`delete from ${stg} s using ${sql.id(r.table)} t where t.${key} = s.${key} and ${kept}`.execute(
-    database.db,
-  );
+  await sql`delete from ${stg} s using ${table} t where t.${key} = s.${key} and ${kept}`.execute(database.db);
   return repeated.rows.length;
 }

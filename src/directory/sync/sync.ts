@@ -9,6 +9,7 @@ import {
   indexKey,
   type MergeCounts,
   mergeResource,
+  refreshStatistics,
   resetStaging,
   type Scope,
 } from '../import/merge.ts';
@@ -231,7 +232,10 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
         on conflict (upstream_id) do update set finess = excluded.finess, id_nat_struct = excluded.id_nat_struct,
           siret = excluded.siret, name = excluded.name`.execute(trx);
     });
-    for (const r of allResources) await sql.raw(`analyze ${r.table}`).execute(db);
+    for (const r of allResources) {
+      const counts = report.resources[r.name];
+      if (counts) await refreshStatistics(db, r, counts);
+    }
     endPhase('merge');
     for (const r of allResources) await resetStaging(db, r);
     for (const t of syncTables) await sql.raw(`truncate ${t}`).execute(db);
