@@ -67,6 +67,32 @@ describeEachDriver('bulk loader (COPY)', (driver) => {
              count(*) filter (where label = '')::int as empties from bulk_probe`.execute(t.database.db);
     expect(counts.rows[0]).toEqual({ n: 20_000, nulls: 2_000, empties: expect.any(Number) });
     expect(counts.rows[0]?.empties).toBeGreaterThan(0);
+    // Every row, across the chunk boundaries (multi-byte characters included).
+    const labels = await sql<{ label: string | null }>`select label from bulk_probe order by id`.execute(
+      t.database.db,
+    );
+    expect(labels.rows.map((r) => r.label)).toEqual(
+      Array.from({ length: 20_000 }, (_, i) => (i % 10 === 9 ? null : (awkward[i % awkward.length] ?? ''))),
+    );
+  });
+
+  it('loads a row larger than a chunk', async () => {
+    const long = `${'é'.repeat(40_000)}😀${'x'.repeat(30_000)}`;
+    expect(
+      await t.database.bulk.copy(
+        'bulk_probe',
+        ['id', 'label'],
+        [
+          [1, 'avant'],
+          [2, long],
+          [3, 'après'],
+        ],
+      ),
+    ).toBe(3);
+    const back = await sql<{ label: string }>`select label from bulk_probe order by id`.execute(
+      t.database.db,
+    );
+    expect(back.rows.map((r) => r.label)).toEqual(['avant', long, 'après']);
   });
 
   it('loads from a plain array', async () => {
