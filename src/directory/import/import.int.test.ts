@@ -150,7 +150,7 @@ describeEachDriver('directory import', (driver) => {
         expect(await rows(t), table).toEqual(await rows(fresh));
       }
       const fingerprints = (db: TestDatabase) =>
-        sql`select key, line_hash from dir_activity where active order by key`
+        sql`select key, line_hash::text from dir_activity where active order by key`
           .execute(db.database.db)
           .then((r) => r.rows);
       expect(await fingerprints(t)).toEqual(await fingerprints(fresh));
