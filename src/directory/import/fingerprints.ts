@@ -44,9 +44,10 @@ export class FingerprintSet {
   /** Line of the file where the fingerprint was met; 0 while it was not. */
   private readonly lines: Uint32Array;
 
-  /** From PostgreSQL's `int8send` values laid end to end (8 bytes each, big-endian). */
-  constructor(packed: Uint8Array) {
-    const count = Math.floor(packed.length / 8);
+  /** From PostgreSQL's `int8send` values laid end to end (8 bytes each, big-endian), in one or more parts. */
+  constructor(parts: Uint8Array | readonly Uint8Array[]) {
+    const list = parts instanceof Uint8Array ? [parts] : parts;
+    const count = list.reduce((n, part) => n + Math.floor(part.length / 8), 0);
     let capacity = 16;
     while (capacity * 0.7 < count) capacity *= 2;
     this.mask = capacity - 1;
@@ -54,18 +55,20 @@ export class FingerprintSet {
     this.los = new Uint32Array(capacity);
     this.used = new Uint8Array(capacity);
     this.lines = new Uint32Array(capacity);
-    const view = new DataView(packed.buffer, packed.byteOffset, count * 8);
     let size = 0;
-    for (let i = 0; i < count; i++) {
-      const hi = view.getUint32(i * 8);
-      const lo = view.getUint32(i * 8 + 4);
-      const at = this.slot(hi, lo);
-      if (at >= 0) continue;
-      const free = -at - 1;
-      this.his[free] = hi;
-      this.los[free] = lo;
-      this.used[free] = 1;
-      size++;
+    for (const part of list) {
+      const view = new DataView(part.buffer, part.byteOffset, Math.floor(part.length / 8) * 8);
+      for (let i = 0; i < view.byteLength; i += 8) {
+        const hi = view.getUint32(i);
+        const lo = view.getUint32(i + 4);
+        const at = this.slot(hi, lo);
+        if (at >= 0) continue;
+        const free = -at - 1;
+        this.his[free] = hi;
+        this.los[free] = lo;
+        this.used[free] = 1;
+        size++;
+      }
     }
     this.size = size;
   }

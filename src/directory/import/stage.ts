@@ -278,23 +278,40 @@ export interface MirrorLines {
   withoutFingerprint: number;
 }
 
+/** Heap blocks read per query: 64 MB of table, a few hundred thousand fingerprints. */
+const sliceBlocks = 8192;
+
 /**
  * Reads the fingerprints of the mirror's active rows fed by this file (laid end to end by PostgreSQL, 8 bytes
- * each); null for a file whose lines are not fingerprinted. Started before the file is read, it can run while
- * the previous file is.
+ * each); null for a file whose lines are not fingerprinted. The table is read in slices of blocks (TID range
+ * scans, so each block is read once): on PGlite an aggregate of a whole national table would raise, for good, the
+ * high-water mark of its WebAssembly memory. Started before the file is read, it can run while the previous one is.
  */
 export function readMirrorLines(database: Database, source: SourceFile): Promise<MirrorLines> | null {
   const spec = tableSources[source.kind];
   if (!spec) return null;
-  return sql<{ packed: Uint8Array | null; without: number }>`
-    select string_agg(int8send(line_hash), ''::bytea) as packed,
-      count(*) filter (where line_hash is null)::int as without
-    from ${sql.id(resources[spec.resource].table)} where active`
-    .execute(database.db)
-    .then(({ rows: [row] }) => ({
-      fingerprints: new FingerprintSet(row?.packed ?? new Uint8Array()),
-      withoutFingerprint: row?.without ?? 0,
-    }));
+  const table = resources[spec.resource].table;
+  return (async () => {
+    const size = await sql<{ blocks: number }>`
+      select (pg_relation_size(${table}::regclass) / current_setting('block_size')::int)::int as blocks`.execute(
+      database.db,
+    );
+    const blocks = size.rows[0]?.blocks ?? 0;
+    const parts: Uint8Array[] = [];
+    let withoutFingerprint = 0;
+    for (let first = 0; first < blocks; first += sliceBlocks) {
+      const { rows } = await sql<{ packed: Uint8Array | null; without: number }>`
+        select string_agg(int8send(line_hash), ''::bytea) as packed,
+          count(*) filter (where line_hash is null)::int as without
+        from ${sql.id(table)}
+        where ctid >= ${`(${first},0)`}::tid and ctid < ${`(${first + sliceBlocks},0)`}::tid and active`.execute(
+        database.db,
+      );
+      if (rows[0]?.packed) parts.push(rows[0].packed);
+      withoutFingerprint += rows[0]?.without ?? 0;
+    }
+    return { fingerprints: new FingerprintSet(parts), withoutFingerprint };
+  })();
 }
 
 /**
