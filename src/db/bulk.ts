@@ -95,7 +95,7 @@ export class PGliteBulkLoader implements BulkLoader {
   constructor(
     private readonly pglite: PGlite,
     private readonly connection: Mutex,
-    private readonly blobBytes = 8 * 1024 * 1024,
+    private readonly blobBytes = 2 * 1024 * 1024,
   ) {}
 
   async copy(table: string, columns: readonly string[], rows: Rows): Promise<number> {

@@ -166,7 +166,7 @@ async function openPGlite(dir: string): Promise<Database> {
     if (!inMemory && !existsSync(join(dir, 'PG_VERSION'))) await createInChild(dir);
     pglite = await PGlite.create(inMemory ? undefined : dir, {
       extensions: { pg_trgm, unaccent },
-      postgresqlconf: ['shared_buffers = 32MB'],
+      postgresqlconf: ['shared_buffers = 32MB', 'maintenance_work_mem = 32MB'],
       parsers: { [INT8]: parseInt8 },
     });
   } catch (error) {
