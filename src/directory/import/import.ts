@@ -231,10 +231,7 @@ export async function importDirectory(
         };
       }
     });
-    for (const r of touched) {
-      const counts = report.resources[r.name];
-      if (counts) await refreshStatistics(database.db, r, counts);
-    }
+    await Promise.all(touched.map((r) => refreshStatistics(database.db, r, report.resources[r.name])));
     endPhase('merge');
     // Staging is only useful during an import; emptying it frees the space of a national generation.
     for (const r of touched) await resetStaging(database.db, r);

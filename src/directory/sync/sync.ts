@@ -232,10 +232,7 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
         on conflict (upstream_id) do update set finess = excluded.finess, id_nat_struct = excluded.id_nat_struct,
           siret = excluded.siret, name = excluded.name`.execute(trx);
     });
-    for (const r of allResources) {
-      const counts = report.resources[r.name];
-      if (counts) await refreshStatistics(db, r, counts);
-    }
+    await Promise.all(allResources.map((r) => refreshStatistics(db, r, report.resources[r.name])));
     endPhase('merge');
     for (const r of allResources) await resetStaging(db, r);
     for (const t of syncTables) await sql.raw(`truncate ${t}`).execute(db);
@@ -586,8 +583,12 @@ const pick = (staged: string, mirror: string, key: string, column: string) =>
 async function buildStaging(database: Database): Promise<number> {
   const db = database.db;
   // Activities and mailboxes are (also) built below from the roles: their keys are indexed once they are complete.
-  for (const [table, key] of keyedStaging)
-    if (table !== 'dir_activity_stg' && table !== 'dir_mailbox_stg') await uniqueKey(database, table, key);
+  // Independent tables: on PostgreSQL each gets its own connection (PGlite runs them one after the other).
+  await Promise.all(
+    keyedStaging
+      .filter(([table]) => table !== 'dir_activity_stg' && table !== 'dir_mailbox_stg')
+      .map(([table, key]) => uniqueKey(database, table, key)),
+  );
   const m = (column: string) => pick('ms', 'ml', 'upstream_id', column);
   const o = (column: string) => pick('os', 'ol', 'upstream_id', column);
   const p = (column: string) => pick('ps', 'pl', 'id_nat', column);
