@@ -64,7 +64,6 @@ const mailboxCheck: Check = (v) => {
 interface TableSource {
   columns: Record<string, string>;
   resource: ResourceName;
-  table: string;
   key: (v: Get) => string;
   check: Check;
 }
@@ -73,28 +72,24 @@ const tableSources: Partial<Record<SourceKind, TableSource>> = {
   personneActivite: {
     columns: personneActiviteColumns,
     resource: 'activity',
-    table: 'dir_activity_stg',
     key: activityKey,
     check: activityCheck,
   },
   savoirFaire: {
     columns: savoirFaireColumns,
     resource: 'savoirFaire',
-    table: 'dir_savoir_faire_stg',
     key: savoirFaireKey,
     check: identityCheck,
   },
   diplome: {
     columns: diplomeColumns,
     resource: 'diploma',
-    table: 'dir_diploma_stg',
     key: diplomaKey,
     check: identityCheck,
   },
   mssante: {
     columns: mssanteColumns,
     resource: 'mailbox',
-    table: 'dir_mailbox_stg',
     key: mailboxKey,
     check: mailboxCheck,
   },
@@ -213,7 +208,11 @@ export async function stageSource(
         }
       }
     }
-    staged = await database.bulk.copy(spec.table, ['line', 'key', ...names, 'line_hash'], rows());
+    staged = await database.bulk.copy(
+      `${resource.table}_stg`,
+      ['line', 'key', ...names, 'line_hash'],
+      rows(),
+    );
     staged -= await settleFingerprints(database, resource, known, withoutFingerprint > 0, (line, reason) =>
       onReject({ file: source.name, line, reason }),
     );
