@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildApp } from '../src/app.ts';
 import type { AppContext } from '../src/app-context.ts';
@@ -26,7 +28,11 @@ export async function createTestApp(
   options: { insi?: InsiClient; now?: () => Date } = {},
 ): Promise<TestApp> {
   const t = await createTestDatabase(driver);
-  const config = loadConfig({ LOG_LEVEL: 'info', CONFIANCE_DATA_DIR: '/tmp/confiance-test', ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'info',
+    CONFIANCE_DATA_DIR: join(tmpdir(), 'confiance-test'),
+    ...env,
+  });
   const ctx: AppContext = {
     config,
     database: t.database,

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -44,7 +46,7 @@ beforeAll(async () => {
       HOST: '127.0.0.1',
       CONFIANCE_BASE_URL: base,
       LOG_LEVEL: 'warn',
-      CONFIANCE_DATA_DIR: '/tmp/confiance-test-login',
+      CONFIANCE_DATA_DIR: join(tmpdir(), 'confiance-test-login'),
     }),
     t.database,
     { psc: { discoveryUrl: psc.discoveryUrl, clientId: 'confiance', clientSecret: 'secret-psc' } },

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -38,7 +40,7 @@ beforeAll(async () => {
       HOST: '127.0.0.1',
       CONFIANCE_BASE_URL: base,
       LOG_LEVEL: 'warn',
-      CONFIANCE_DATA_DIR: '/tmp/confiance-test-fc',
+      CONFIANCE_DATA_DIR: join(tmpdir(), 'confiance-test-fc'),
     }),
     t.database,
     { psc: null, franceconnect: { issuer: fc.issuer, clientId: 'confiance-fc', clientSecret: 'secret-fc' } },

@@ -1,4 +1,6 @@
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/databases.ts';
@@ -32,7 +34,7 @@ beforeAll(async () => {
   t = await createTestDatabase('pglite');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  const dataDir = `/tmp/confiance-test-bcl-${port}`;
+  const dataDir = join(tmpdir(), `confiance-test-bcl-${port}`);
   server = await startServer(
     loadConfig({
       PORT: String(port),

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/databases.ts';
 import { loadConfig } from '../../config.ts';
@@ -11,7 +13,10 @@ const run = (command: ReturnType<typeof clientsCommand>, args: string[]) =>
 const withDatabase = <T>(fn: (d: TestDatabase['database'], c: ReturnType<typeof loadConfig>) => Promise<T>) =>
   fn(
     t.database,
-    loadConfig({ CONFIANCE_DATA_DIR: '/tmp/confiance-test-cli', CONFIANCE_SESSION_SECRET: 's'.repeat(40) }),
+    loadConfig({
+      CONFIANCE_DATA_DIR: join(tmpdir(), 'confiance-test-cli'),
+      CONFIANCE_SESSION_SECRET: 's'.repeat(40),
+    }),
   );
 
 beforeAll(async () => {
