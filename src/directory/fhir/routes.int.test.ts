@@ -87,6 +87,44 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(read.body).toEqual(p);
   });
 
+  it('answers concurrent lookups by identifier each with its own practitioners, pages past _count', async () => {
+    const people = (
+      await sql<{ id_nat: string; pp_id: string; id_type: string }>`
+        (select id_nat, pp_id, id_type from dir_professional where id_type = '0' limit 5)
+        union all (select id_nat, pp_id, id_type from dir_professional where id_type = '8' order by md5(id_nat) limit 35)`.execute(
+        s.t.database.db,
+      )
+    ).rows;
+    const adeli = people.find((p) => p.id_type === '0');
+    expect(adeli).toBeDefined();
+    const forms = people.flatMap((p, i) => [
+      { url: `identifier=${p.pp_id}`, ids: [p.id_nat] },
+      {
+        url: `identifier=${encodeURIComponent(`${identifierSystem.rpps}|${p.pp_id}`)}`,
+        ids: p.id_type === '8' ? [p.id_nat] : [],
+      },
+      { url: `identifier=${encodeURIComponent(`${identifierSystem.idNatPs}|${p.id_nat}`)}`, ids: [p.id_nat] },
+      ...(i % 5 === 0 ? [{ url: `identifier=${p.pp_id},00000000000`, ids: [p.id_nat] }] : []),
+    ]);
+    const answers = await Promise.all(forms.map((f) => get(`/fhir/Practitioner?${f.url}`)));
+    for (const [i, f] of forms.entries()) {
+      expect(answers[i]?.status).toBe(200);
+      expect({ url: f.url, ids: (answers[i]?.body.entry ?? []).map((e: Json) => e.resource.id) }).toEqual(f);
+      expect(answers[i]?.body.total).toBe(f.ids.length);
+    }
+    const [a, b] = people;
+    const two = await get(`/fhir/Practitioner?identifier=${a?.pp_id},${b?.pp_id}&_count=1`);
+    expect(two.body.total).toBe(2);
+    expect(two.body.entry).toHaveLength(1);
+    const next = two.body.link
+      .find((l: Json) => l.relation === 'next')
+      .url.replace('https://confiance.test', '');
+    const second = await get(next);
+    expect([two.body.entry[0].resource.id, second.body.entry[0].resource.id].sort()).toEqual(
+      [a?.id_nat, b?.id_nat].sort(),
+    );
+  });
+
   it('matches names without accents or case, by prefix, :contains and :exact', async () => {
     const prefix = someone.nom_exercice.slice(0, 3).toLowerCase();
     const found = await get(`/fhir/Practitioner?family=${encodeURIComponent(prefix)}&_count=200`);

@@ -2,21 +2,18 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/connect.ts';
 import { currentSnapshot } from '../snapshot.ts';
 import { type Cursor, decodeCursor, invalidPage } from './cursor.ts';
+import { lookUpPractitioners } from './lookup.ts';
 import type { Filter, ResourceType, SearchRequest, Token } from './params.ts';
 import {
-  type ActivityRow,
-  type DiplomaRow,
-  type EquipmentRow,
-  healthcareService,
-  type MailboxRow,
-  organization,
-  type ProfessionalRow,
-  type ProfessionRow,
-  practitioner,
-  practitionerRole,
-  type SavoirFaireRow,
-  type StructureRow,
-} from './resources.ts';
+  equipmentRowsWhere,
+  type Fetched,
+  fetchers,
+  keyArray,
+  list,
+  organizationRows,
+  practitionerRows,
+  roleRowsWhere,
+} from './rows.ts';
 import { codeSystem, identifierSystem } from './systems.ts';
 
 type Json = Record<string, unknown>;
@@ -530,12 +527,19 @@ export async function search(
   const visible = [...plan.conditions, ...visibility];
   const paged = cursor ? [...visible, sql`${plan.key} > ${cursor.after}`] : visible;
   const inKeyOrder = sql`select ${plan.key} from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1}`;
+  // A lookup by identifiers goes with those of concurrent requests; past a page of matches, the search pages them.
+  const looked =
+    cursor || options.purgedBefore || request.count === 0
+      ? null
+      : await lookUpPractitioners(database, request, snapshot);
   const { rows, sorts }: { rows: Fetched[]; sorts?: Map<string, string> } =
     request.count === 0
       ? { rows: [] }
-      : plan.ordered
-        ? await orderedPage(database, plan, plan.ordered, visibility, cursor, request)
-        : { rows: await fetchers[request.resourceType](database, keyArray(inKeyOrder)) };
+      : looked && looked.length <= request.count
+        ? { rows: looked }
+        : plan.ordered
+          ? await orderedPage(database, plan, plan.ordered, visibility, cursor, request)
+          : { rows: await fetchers[request.resourceType](database, keyArray(inKeyOrder)) };
   const more = rows.length > request.count;
   const page = more ? rows.slice(0, request.count) : rows;
   let total = cursor?.total ?? null;
@@ -604,80 +608,6 @@ async function orderedPage(
   const rows = [...sorts.keys()].flatMap((k) => fetched.get(k) ?? []);
   return { rows, sorts };
 }
-
-interface Fetched {
-  /** The row's key in the table (what keyset paging orders by). */
-  key: string;
-  resource: Json;
-}
-
-/** A set of keys for the read functions: a key query (`array(select …)`) or a list of values. */
-type Keys = Condition;
-type Fetcher = (database: Database, keys: Keys) => Promise<Fetched[]>;
-const keyArray = (query: Condition): Keys => sql`array(${query})`;
-const list = (values: string[]): Keys => sql`${values}::text[]`;
-
-/** Practitioners whose idNat_PS is in `ids`, each with its parts (migration 0014's function), in one query. */
-async function practitionerRows(database: Database, ids: Keys): Promise<Fetched[]> {
-  const result = await sql<
-    ProfessionalRow & {
-      professions: ProfessionRow[];
-      savoir_faire: SavoirFaireRow[];
-      diplomas: DiplomaRow[];
-      mailboxes: MailboxRow[];
-    }
-  >`select * from dir_practitioner_rows(${ids})`.execute(database.db);
-  return result.rows.map((row) => ({
-    key: row.id_nat,
-    resource: practitioner(row, {
-      professions: row.professions,
-      savoirFaire: row.savoir_faire,
-      diplomas: row.diplomas,
-      mailboxes: row.mailboxes,
-    }),
-  }));
-}
-
-/** Situations d'exercice whose key is in `keys`, with their mailboxes, in key order. */
-async function roleRows(database: Database, keys: Keys): Promise<Fetched[]> {
-  const result = await sql<ActivityRow & { key: string; mailboxes: MailboxRow[] }>`
-    select * from dir_role_rows(${keys})`.execute(database.db);
-  return result.rows.map((row) => ({ key: row.key, resource: practitionerRole(row, row.mailboxes) }));
-}
-
-/** Situations d'exercice matching `where` (on `t`), in key order, at most `limit`. */
-const roleRowsWhere = (database: Database, where: Condition, limit: number) =>
-  roleRows(
-    database,
-    keyArray(sql`select t.key from dir_activity t where ${where} order by t.key limit ${limit}`),
-  );
-
-/** FINESS structures whose number is in `finess`, with their MSSanté mailboxes. */
-async function organizationRows(database: Database, finess: Keys): Promise<Fetched[]> {
-  const result = await sql<StructureRow & { mailboxes: MailboxRow[] }>`
-    select * from dir_organization_rows(${finess})`.execute(database.db);
-  return result.rows.map((row) => ({ key: row.finess, resource: organization(row, row.mailboxes) }));
-}
-
-/** Social equipment whose key is in `keys`, in key order. */
-async function equipmentRows(database: Database, keys: Keys): Promise<Fetched[]> {
-  const result = await sql<EquipmentRow & { key: string }>`
-    select * from dir_equipment_rows(${keys})`.execute(database.db);
-  return result.rows.map((row) => ({ key: row.key, resource: healthcareService(row) }));
-}
-
-const equipmentRowsWhere = (database: Database, where: Condition, limit: number) =>
-  equipmentRows(
-    database,
-    keyArray(sql`select t.key from dir_equipment t where ${where} order by t.key limit ${limit}`),
-  );
-
-const fetchers: Record<ResourceType, Fetcher> = {
-  Practitioner: practitionerRows,
-  PractitionerRole: roleRows,
-  Organization: organizationRows,
-  HealthcareService: equipmentRows,
-};
 
 const unique = (values: Array<string | null | undefined>): string[] => [
   ...new Set(values.filter((v): v is string => !!v)),

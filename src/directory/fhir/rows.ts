@@ -1,0 +1,100 @@
+// Whole FHIR resources read by key, each kind in one query (migration 0014's functions).
+import { type RawBuilder, sql } from 'kysely';
+import type { Database } from '../../db/connect.ts';
+import type { ResourceType } from './params.ts';
+import {
+  type ActivityRow,
+  type DiplomaRow,
+  type EquipmentRow,
+  healthcareService,
+  type MailboxRow,
+  organization,
+  type ProfessionalRow,
+  type ProfessionRow,
+  practitioner,
+  practitionerRole,
+  type SavoirFaireRow,
+  type StructureRow,
+} from './resources.ts';
+
+type Json = Record<string, unknown>;
+type Condition = RawBuilder<unknown>;
+
+export interface Fetched {
+  /** The row's key in the table (what keyset paging orders by). */
+  key: string;
+  resource: Json;
+}
+
+/** A set of keys for the read functions: a key query (`array(select …)`) or a list of values. */
+export type Keys = Condition;
+export type Fetcher = (database: Database, keys: Keys) => Promise<Fetched[]>;
+export const keyArray = (query: Condition): Keys => sql`array(${query})`;
+export const list = (values: string[]): Keys => sql`${values}::text[]`;
+
+/** Practitioners whose idNat_PS is in `ids`, each with its parts (migration 0014's function), in one query. */
+export async function practitionerRows(
+  database: Database,
+  ids: Keys,
+): Promise<Array<Fetched & { idType: string | null; ppId: string | null }>> {
+  const result = await sql<
+    ProfessionalRow & {
+      professions: ProfessionRow[];
+      savoir_faire: SavoirFaireRow[];
+      diplomas: DiplomaRow[];
+      mailboxes: MailboxRow[];
+    }
+  >`select * from dir_practitioner_rows(${ids})`.execute(database.db);
+  return result.rows.map((row) => ({
+    key: row.id_nat,
+    idType: row.id_type,
+    ppId: row.pp_id,
+    resource: practitioner(row, {
+      professions: row.professions,
+      savoirFaire: row.savoir_faire,
+      diplomas: row.diplomas,
+      mailboxes: row.mailboxes,
+    }),
+  }));
+}
+
+/** Situations d'exercice whose key is in `keys`, with their mailboxes, in key order. */
+export async function roleRows(database: Database, keys: Keys): Promise<Fetched[]> {
+  const result = await sql<ActivityRow & { key: string; mailboxes: MailboxRow[] }>`
+    select * from dir_role_rows(${keys})`.execute(database.db);
+  return result.rows.map((row) => ({ key: row.key, resource: practitionerRole(row, row.mailboxes) }));
+}
+
+/** Situations d'exercice matching `where` (on `t`), in key order, at most `limit`. */
+export const roleRowsWhere = (database: Database, where: Condition, limit: number) =>
+  roleRows(
+    database,
+    keyArray(sql`select t.key from dir_activity t where ${where} order by t.key limit ${limit}`),
+  );
+
+/** FINESS structures whose number is in `finess`, with their MSSanté mailboxes. */
+export async function organizationRows(database: Database, finess: Keys): Promise<Fetched[]> {
+  const result = await sql<StructureRow & { mailboxes: MailboxRow[] }>`
+    select * from dir_organization_rows(${finess})`.execute(database.db);
+  return result.rows.map((row) => ({ key: row.finess, resource: organization(row, row.mailboxes) }));
+}
+
+/** Social equipment whose key is in `keys`, in key order. */
+export async function equipmentRows(database: Database, keys: Keys): Promise<Fetched[]> {
+  const result = await sql<EquipmentRow & { key: string }>`
+    select * from dir_equipment_rows(${keys})`.execute(database.db);
+  return result.rows.map((row) => ({ key: row.key, resource: healthcareService(row) }));
+}
+
+export const equipmentRowsWhere = (database: Database, where: Condition, limit: number) =>
+  equipmentRows(
+    database,
+    keyArray(sql`select t.key from dir_equipment t where ${where} order by t.key limit ${limit}`),
+  );
+
+export const fetchers: Record<ResourceType, Fetcher> = {
+  Practitioner: practitionerRows,
+  PractitionerRole: roleRows,
+  Organization: organizationRows,
+  HealthcareService: equipmentRows,
+};
