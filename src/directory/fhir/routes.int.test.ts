@@ -328,6 +328,9 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     const byName = parseSearch('Practitioner', { name: 'a,e,j,m', _count: '5' });
     const named = (await search(s.t.database, { ...byName, total: 'accurate' })).total as number;
     expect(named).toBeGreaterThan(10);
+    const counted = await sql<{ n: number }>`select count(*)::int as n from dir_professional
+      where dir_norm(nom_exercice) ~ '^[aejm]' or dir_norm(prenom_exercice) ~ '^[aejm]'`.execute(s.t.database.db);
+    expect(named).toBe(counted.rows[0]?.n);
     expect((await search(s.t.database, byName, { countUpTo: named })).total).toBe(named);
     expect((await search(s.t.database, byName, { countUpTo: named - 1 })).total).toBeGreaterThan(named - 1);
   });

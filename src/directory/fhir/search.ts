@@ -93,7 +93,7 @@ interface Ordered {
   rest: Condition[];
 }
 
-/** Byte order (matching the indexes of migration 0016) of a string. */
+/** Byte order (matching the indexes of migrations 0016 and 0019) of a string. */
 const byteOrder = (value: Condition): Condition => sql`(${value} collate "C")`;
 
 /** Strings starting with `prefix`, as an index range (U+10FFFF sorts after any character a name holds). */
@@ -102,15 +102,16 @@ const startsWith = (sort: Condition, prefix: string): Condition =>
 
 /** Practitioners matching a name prefix, paged in the order of the normalised name that matched. */
 function byName(filter: Extract<Filter, { type: 'string' }>): Omit<Ordered, 'rest'> {
+  // The names normalised by dir_norm, stored (migration 0019).
   const columns =
     filter.name === 'family'
-      ? [sql`t.nom_exercice`]
+      ? [sql`t.nom_norm`]
       : filter.name === 'given'
-        ? [sql`t.prenom_exercice`]
-        : [sql`t.nom_exercice`, sql`t.prenom_exercice`];
+        ? [sql`t.prenom_norm`]
+        : [sql`t.nom_norm`, sql`t.prenom_norm`];
   const candidates = filter.values.flatMap((value) =>
     columns.map((column) => {
-      const sort = byteOrder(sql`dir_norm(${column})`);
+      const sort = byteOrder(column);
       return { sort, match: startsWith(sort, value.trim()) };
     }),
   );
@@ -547,12 +548,11 @@ export async function search(
     if (!more && request.count > 0) total = page.length;
     else {
       const cap = request.total === 'accurate' ? null : (options.countUpTo ?? countUpTo);
-      // Up to the cap, a search in name order counts along its indexes, stopping at the cap; a bitmap of every
-      // match of a three-letter prefix would cost more than the page.
-      const upToCap =
-        cap !== null && plan.ordered
-          ? orderedKeys(plan, plan.ordered, visibility, null, cap + 1)
-          : sql`select 1 from ${plan.from} where ${and(visible)} ${cap === null ? sql`` : sql`limit ${cap + 1}`}`;
+      // A search in name order counts along its indexes (stopping at the cap, if any), from the indexes alone
+      // (migration 0019): a bitmap of every match of a three-letter prefix visits tens of thousands of heap pages.
+      const upToCap = plan.ordered
+        ? orderedKeys(plan, plan.ordered, visibility, null, cap === null ? null : cap + 1)
+        : sql`select 1 from ${plan.from} where ${and(visible)} ${cap === null ? sql`` : sql`limit ${cap + 1}`}`;
       const counted = await sql<{ n: number }>`select count(*)::int as n from (${upToCap}) c`.execute(
         database.db,
       );
@@ -570,21 +570,24 @@ export async function search(
 
 /**
  * The first `limit` keys after the cursor in the plan's order, with their sort values: each branch's first rows,
- * read in order from its index, merged.
+ * read in order from its index, merged; with no limit, every match, unordered (to count them).
  */
 function orderedKeys(
   plan: Plan,
   ordered: Ordered,
   visibility: Condition[],
   cursor: Cursor | null,
-  limit: number,
+  limit: number | null,
 ): Condition {
   const branches = ordered.branches.map((b) => {
     const after = cursor ? [sql`(${b.sort}, ${plan.key}) > (${cursor.sort}, ${cursor.after})`] : [];
-    return sql`(select ${b.sort} as s, ${plan.key} as k from ${plan.from}
-      where ${and([b.match, ...ordered.rest, ...visibility, ...after])} order by 1, 2 limit ${limit})`;
+    const where = and([b.match, ...ordered.rest, ...visibility, ...after]);
+    return limit === null
+      ? sql`(select ${b.sort} as s, ${plan.key} as k from ${plan.from} where ${where})`
+      : sql`(select ${b.sort} as s, ${plan.key} as k from ${plan.from} where ${where} order by 1, 2 limit ${limit})`;
   });
-  return sql`select s, k from (${sql.join(branches, sql` union all `)}) u order by s collate "C", k limit ${limit}`;
+  const union = sql`select s, k from (${sql.join(branches, sql` union all `)}) u`;
+  return limit === null ? union : sql`${union} order by s collate "C", k limit ${limit}`;
 }
 
 /** A page in the plan's order, then its resources, put back in that order. */
