@@ -329,7 +329,9 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     const named = (await search(s.t.database, { ...byName, total: 'accurate' })).total as number;
     expect(named).toBeGreaterThan(10);
     const counted = await sql<{ n: number }>`select count(*)::int as n from dir_professional
-      where dir_norm(nom_exercice) ~ '^[aejm]' or dir_norm(prenom_exercice) ~ '^[aejm]'`.execute(s.t.database.db);
+      where dir_norm(nom_exercice) ~ '^[aejm]' or dir_norm(prenom_exercice) ~ '^[aejm]'`.execute(
+      s.t.database.db,
+    );
     expect(named).toBe(counted.rows[0]?.n);
     expect((await search(s.t.database, byName, { countUpTo: named })).total).toBe(named);
     expect((await search(s.t.database, byName, { countUpTo: named - 1 })).total).toBeGreaterThan(named - 1);
@@ -362,6 +364,36 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(none.body.total).toBe(0);
     const inactive = await get('/fhir/Practitioner?active=false&_total=accurate');
     expect(inactive.body.total).toBe(gone.length);
+  });
+
+  it('reads every practitioner’s parts and change date as one correlated query per practitioner would', async () => {
+    // The reference: each part and change date read for one practitioner at a time (migration 0014's query).
+    const reference = await sql<Json>`
+      select t.id_nat, t.active,
+        greatest(t.changed_at,
+          (select max(x.changed_at) from dir_activity x where x.id_nat = t.id_nat),
+          (select max(x.changed_at) from dir_savoir_faire x where x.id_nat = t.id_nat),
+          (select max(x.changed_at) from dir_diploma x where x.id_nat = t.id_nat),
+          (select max(x.changed_at) from dir_mailbox x where x.id_nat = t.id_nat and x.structure_id is null)
+        ) as last_updated,
+        (select coalesce(jsonb_agg(x), '[]') from (
+          select distinct a.id_nat, a.profession_code, a.profession, a.categorie_code, a.categorie
+          from dir_activity a where a.active and a.id_nat = t.id_nat order by a.profession_code, a.categorie_code) x) as professions,
+        (select coalesce(jsonb_agg(x), '[]') from (select s.id_nat, s.type_code, s.type, s.code, s.libelle
+          from dir_savoir_faire s where s.active and s.id_nat = t.id_nat order by s.key) x) as savoir_faire,
+        (select coalesce(jsonb_agg(x), '[]') from (select d.id_nat, d.type_diplome_code, d.type_diplome, d.diplome_code,
+          d.diplome, d.type_autorisation_code, d.type_autorisation, d.discipline_code, d.discipline
+          from dir_diploma d where d.active and d.id_nat = t.id_nat order by d.key) x) as diplomas,
+        (select coalesce(jsonb_agg(x), '[]') from (select m.id_nat, m.structure_id, m.type, m.adresse, m.service,
+          m.dematerialisation from dir_mailbox m where m.active and m.structure_id is null and m.id_nat = t.id_nat
+          order by m.adresse) x) as mailboxes
+      from dir_professional t order by t.id_nat`.execute(s.t.database.db);
+    const read = await sql<Json>`
+      select r.id_nat, r.active, r.last_updated, r.professions::jsonb as professions,
+        r.savoir_faire::jsonb as savoir_faire, r.diplomas::jsonb as diplomas, r.mailboxes::jsonb as mailboxes
+      from dir_practitioner_rows(array(select id_nat from dir_professional)) r`.execute(s.t.database.db);
+    expect(read.rows.some((r) => !r.active)).toBe(true);
+    expect(read.rows).toEqual(reference.rows);
   });
 
   it('answers _elements with a SUBSETTED tag and _count=0 with the total only', async () => {
