@@ -364,6 +364,14 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(none.body.total).toBe(0);
     const inactive = await get('/fhir/Practitioner?active=false&_total=accurate');
     expect(inactive.body.total).toBe(gone.length);
+    // A situation d'exercice changed itself or through one of its mailboxes.
+    const expected = await sql<{ id: string }>`select md5(t.key) as id from dir_activity t
+      where t.changed_at >= ${new Date(before)} or exists (select 1 from dir_mailbox x where x.id_nat = t.id_nat
+        and x.structure_id in (t.structure_id, t.finess_site) and x.changed_at >= ${new Date(before)})
+      order by 1`.execute(s.t.database.db);
+    const roles = await get(`/fhir/PractitionerRole?_lastUpdated=ge${before}&_count=1000`);
+    expect(expected.rows.length).toBeGreaterThan(0);
+    expect(roles.body.entry.map((e: Json) => e.resource.id).sort()).toEqual(expected.rows.map((r) => r.id));
   });
 
   it('reads every practitioner’s parts and change date as one correlated query per practitioner would', async () => {

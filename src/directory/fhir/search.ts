@@ -341,8 +341,13 @@ function planPractitionerRole(filters: Filter[]): Plan {
       if (f.name === 'address-city') conditions.push(stringMatch([sql`t.commune`], f.match, f.values));
     } else if (f.type === 'date') {
       const { since, until } = dateBounds(f);
-      conditions.push(sql`(t.changed_at >= ${since} or exists (
-        select 1 from dir_mailbox x where ${roleMailboxes} and x.changed_at >= ${since}))`);
+      // The keys changed since, gathered from both tables' change-date indexes: as `changed_at >= … or exists (…)`
+      // PostgreSQL probed the mailboxes once per activity, minutes on a national directory.
+      conditions.push(sql`t.key in (
+        select key from dir_activity where changed_at >= ${since}
+        union select a.key from dir_mailbox x join dir_activity a
+          on a.id_nat = x.id_nat and x.structure_id in (a.structure_id, a.finess_site)
+        where x.changed_at >= ${since})`);
       if (until) conditions.push(sql`${roleLastUpdated} < ${until}`);
     }
   }
