@@ -71,6 +71,11 @@ describeEachDriver('directory import', (driver) => {
     expect(first.status, first.message).toBe('success');
     // The first load into empty tables drops their indexes and builds them again.
     expect(await indexes()).toEqual(indexesBefore);
+    // Vacuumed after the load: every page all-visible, for the index-only name searches.
+    const pages = await sql<{ relpages: number; relallvisible: number }>`
+      select relpages, relallvisible from pg_class where relname = 'dir_professional'`.execute(t.database.db);
+    expect(pages.rows[0]?.relpages).toBeGreaterThan(0);
+    expect(pages.rows[0]?.relallvisible).toBe(pages.rows[0]?.relpages);
     expect(first.rejectCount).toBe(0);
     const activities = activityText.split('\n').filter(Boolean).length - 1;
     expect(first.resources.activity).toMatchObject({

@@ -130,7 +130,7 @@ export async function refreshStatistics(
   counts: (MergeCounts & { active: number }) | undefined,
 ): Promise<void> {
   if (counts && counts.created + counts.changed + counts.deactivated >= 0.1 * counts.active)
-    await sql.raw(`analyze ${r.table}`).execute(db);
+    await sql.raw(`${r.indexOnlyReads ? 'vacuum (analyze)' : 'analyze'} ${r.table}`).execute(db);
 }
 
 /** Removes repeated keys from a staging table, keeping the first line; returns the lines removed. */

@@ -28,6 +28,11 @@ export interface Resource {
   sources: readonly SourceKind[];
   /** One row per source line, whose fingerprint the row keeps (`line_hash`): unchanged lines are not staged again. */
   fingerprinted: boolean;
+  /**
+   * Searches read its indexes alone (name searches, migration 0019): after a large change it is vacuumed, not only
+   * analyzed, so that the visibility map they rely on is set at once (PGlite has no autovacuum to do it later).
+   */
+  indexOnlyReads?: true;
 }
 
 const valuesOf = (map: Record<string, string>) => Object.values(map);
@@ -38,6 +43,7 @@ export const resources: Record<ResourceName, Resource> = {
     label: 'professionnels',
     table: 'dir_professional',
     key: 'id_nat',
+    indexOnlyReads: true,
     columns: [
       'id_type',
       'pp_id',
