@@ -16,7 +16,14 @@ import {
 import { type Resource, type ResourceName, resources } from '../import/resources.ts';
 import { snapshotChanged } from '../snapshot.ts';
 import { AnnuaireClient, ApiError } from './client.ts';
-import { mapOrganization, mapPractitioner, mapPractitionerRole, type Row, SyncFormatError } from './map.ts';
+import {
+  type Mapped,
+  mapOrganization,
+  mapPractitioner,
+  mapPractitionerRole,
+  type Row,
+  SyncFormatError,
+} from './map.ts';
 
 export interface SyncOptions {
   /** FHIR base of the API, e.g. `https://gateway.api.esante.gouv.fr/fhir/v2`. */
@@ -180,8 +187,9 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
     report.pages = state.pages;
     report.entries = state.entries;
 
+    let resolved = false;
     try {
-      await fetchPages(database, client, state, options, report);
+      resolved = await fetchPages(database, client, state, options, report);
     } catch (error) {
       if (error instanceof SyncFormatError)
         return finish(
@@ -200,7 +208,7 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
     }
 
     endPhase('download');
-    report.unresolved = await buildStaging(database);
+    report.unresolved = await buildStaging(database, resolved);
     endPhase('staging');
     const scopes = state.mode === 'full' ? null : deltaScopes();
     for (const r of allResources) {
@@ -374,6 +382,8 @@ function readBundle(bundle: unknown, step: Step): Page {
 /**
  * Reads the three resource types as three concurrent streams sharing the client's rate limit, each fetching its
  * next page while it stages the current one: requests keep the limit busy instead of waiting on each other.
+ * Once practitioners and organizations are all in, roles are resolved into activities as their pages arrive, in
+ * the time the rate limit leaves idle, rather than all after the last page. Returns whether every role was.
  */
 async function fetchPages(
   database: Database,
@@ -381,10 +391,12 @@ async function fetchPages(
   state: State,
   options: SyncOptions,
   report: SyncReport,
-): Promise<void> {
+): Promise<boolean> {
   const pageSize = options.pageSize ?? 200;
   // When one stream fails the others stop at their next page: the sync ends and resumes as a whole.
   let failed = false;
+  let resolving = false;
+  const complete = (step: Step) => state.cursors[step]?.done === true;
   const stream = async (step: Step) => {
     const cursor = state.cursors[step];
     if (cursor?.done) return;
@@ -409,7 +421,14 @@ async function fetchPages(
       const lineBase = state.entries;
       state.entries += page.resources.length;
       state.pages++;
-      await stagePage(database, step, page.resources, lineBase);
+      const roles = await stagePage(database, step, page.resources, lineBase);
+      if (roles && resolving) await resolveRoles(database, lineBase, roles);
+      else if (roles && complete('Practitioner') && complete('Organization')) {
+        // Only this stream stages roles: the ones staged so far are resolved here, the next ones page by page.
+        await indexStagedKeys(database);
+        await resolveRoles(database, 0);
+        resolving = true;
+      }
       const newest = newestUpdate(page.resources);
       if (newest && (!state.high_water || newest > state.high_water)) state.high_water = newest;
       state.cursors[step] = { next: page.next, done: page.next === null };
@@ -432,6 +451,7 @@ async function fetchPages(
   );
   const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason;
+  return resolving;
 }
 
 /** The newest `meta.lastUpdated` of a page, ignoring what does not parse as a date. */
@@ -456,94 +476,85 @@ async function copyRows(database: Database, table: string, rows: Row[], lineBase
   );
 }
 
-async function stagePage(database: Database, step: Step, page: unknown[], lineBase: number): Promise<void> {
-  const gone: Row[] = [];
-  if (step === 'Practitioner') {
-    const mapped = page.map(mapPractitioner);
-    const kept = mapped.filter((m) => !m.gone);
-    for (const m of mapped) if (m.gone) gone.push({ resource: step, key: m.gone.key });
-    await copyRows(
-      database,
-      'dir_sync_practitioner_stg',
-      kept.map((m) => m.mapping),
-      0,
-      false,
-    );
-    await copyRows(
-      database,
-      'dir_professional_stg',
-      kept.map((m) => m.professional),
-      lineBase,
-    );
-    await copyRows(
-      database,
-      'dir_savoir_faire_stg',
-      kept.flatMap((m) => m.savoirFaire),
-      lineBase,
-    );
-    await copyRows(
-      database,
-      'dir_diploma_stg',
-      kept.flatMap((m) => m.diplomas),
-      lineBase,
-    );
-    await copyRows(
-      database,
-      'dir_mailbox_stg',
-      kept.flatMap((m) => m.mailboxes),
-      lineBase,
-    );
-  } else if (step === 'Organization') {
-    const mapped = page.map(mapOrganization);
-    for (const m of mapped) if (m.gone) gone.push({ resource: step, key: m.gone.key });
-    const kept = mapped.filter((m) => !m.gone);
-    await copyRows(
-      database,
-      'dir_sync_organization_stg',
-      kept.map((m) => m.mapping),
-      0,
-      false,
-    );
-    await copyRows(
-      database,
-      'dir_structure_stg',
-      kept.flatMap((m) => (m.structure ? [m.structure] : [])),
-      lineBase,
-    );
-    await copyRows(
-      database,
-      'dir_mailbox_stg',
-      kept.flatMap((m) => m.mailboxes),
-      lineBase,
-    );
-  } else {
-    const mapped = page.map(mapPractitionerRole);
-    for (const m of mapped) if (m.gone) gone.push({ resource: step, key: m.gone.key });
-    const kept = mapped.filter((m) => !m.gone);
-    await copyRows(
-      database,
-      'dir_sync_role_stg',
-      kept.map((m) => m.role),
-      0,
-      false,
-    );
-    await copyRows(
-      database,
-      'dir_sync_role_mailbox_stg',
-      kept.flatMap((m) =>
-        m.mailboxes.map((b) => ({
-          role_key: b.role_key ?? null,
-          type: b.type ?? null,
-          adresse: b.adresse ?? null,
-          service: b.service ?? null,
-          dematerialisation: b.dematerialisation ?? null,
-        })),
-      ),
-      0,
-      false,
-    );
+/** A role page as staged: its roles and their mailboxes, in the columns of their staging tables. */
+interface RolePage {
+  roles: Row[];
+  mailboxes: Row[];
+}
+
+/** A page's rows per staging table; numbered tables take the page's line numbers. */
+type Loads = Array<[table: string, rows: Row[], numbered: boolean]>;
+
+/** Stages one page; for a page of roles, returns what it staged so that it can be resolved at once. */
+async function stagePage(
+  database: Database,
+  step: Step,
+  page: unknown[],
+  lineBase: number,
+): Promise<RolePage | null> {
+  const { loads, gone, roles } =
+    step === 'Practitioner'
+      ? practitionerLoads(page)
+      : step === 'Organization'
+        ? organizationLoads(page)
+        : roleLoads(page);
+  loads.push(['dir_sync_gone_stg', gone.map((key) => ({ resource: step, key })), false]);
+  for (const [table, rows, numbered] of loads) await copyRows(database, table, rows, lineBase, numbered);
+  return roles ?? null;
+}
+
+/** The resources of a page that are still active, and the keys of those it returned inactive. */
+function split<T>(mapped: Array<Mapped<T>>): { kept: T[]; gone: string[] } {
+  const kept: T[] = [];
+  const gone: string[] = [];
+  for (const m of mapped) {
+    if (m.gone) gone.push(m.gone.key);
+    else kept.push(m);
   }
-  await copyRows(database, 'dir_sync_gone_stg', gone, 0, false);
+  return { kept, gone };
+}
+
+function practitionerLoads(page: unknown[]) {
+  const { kept, gone } = split(page.map(mapPractitioner));
+  const loads: Loads = [
+    ['dir_sync_practitioner_stg', kept.map((m) => m.mapping), false],
+    ['dir_professional_stg', kept.map((m) => m.professional), true],
+    ['dir_savoir_faire_stg', kept.flatMap((m) => m.savoirFaire), true],
+    ['dir_diploma_stg', kept.flatMap((m) => m.diplomas), true],
+    ['dir_mailbox_stg', kept.flatMap((m) => m.mailboxes), true],
+  ];
+  return { loads, gone, roles: null };
+}
+
+function organizationLoads(page: unknown[]) {
+  const { kept, gone } = split(page.map(mapOrganization));
+  const loads: Loads = [
+    ['dir_sync_organization_stg', kept.map((m) => m.mapping), false],
+    ['dir_structure_stg', kept.flatMap((m) => (m.structure ? [m.structure] : [])), true],
+    ['dir_mailbox_stg', kept.flatMap((m) => m.mailboxes), true],
+  ];
+  return { loads, gone, roles: null };
+}
+
+function roleLoads(page: unknown[]) {
+  const { kept, gone } = split(page.map(mapPractitionerRole));
+  const roles: RolePage = {
+    roles: kept.map((m) => m.role),
+    mailboxes: kept.flatMap((m) =>
+      m.mailboxes.map((b) => ({
+        role_key: b.role_key ?? null,
+        type: b.type ?? null,
+        adresse: b.adresse ?? null,
+        service: b.service ?? null,
+        dematerialisation: b.dematerialisation ?? null,
+      })),
+    ),
+  };
+  const loads: Loads = [
+    ['dir_sync_role_stg', roles.roles, false],
+    ['dir_sync_role_mailbox_stg', roles.mailboxes, false],
+  ];
+  return { loads, gone, roles };
 }
 
 /** Staging tables keyed by one column, and that key: a resumed page may have been staged twice. */
@@ -576,68 +587,90 @@ const pick = (staged: string, mirror: string, key: string, column: string) =>
   sql.raw(`case when ${staged}.${key} is not null then ${staged}.${column} else ${mirror}.${column} end`);
 
 /**
- * Turns the staged FHIR pages into the import's staging rows: each role gets its practitioner (idNat_PS,
- * names, profession) and its structure (FINESS, address) from this sync's pages or, for a delta, from the mirror.
- * Returns the number of roles whose practitioner is unknown (skipped).
+ * Indexes the keys of the tables practitioner and organization pages are staged into: once those pages are all in,
+ * roles can be resolved against them.
  */
-async function buildStaging(database: Database): Promise<number> {
-  const db = database.db;
-  // Activities and mailboxes are (also) built below from the roles: their keys are indexed once they are complete.
+async function indexStagedKeys(database: Database): Promise<void> {
   // Independent tables: on PostgreSQL each gets its own connection (PGlite runs them one after the other).
   await Promise.all(
     keyedStaging
-      .filter(([table]) => table !== 'dir_activity_stg' && table !== 'dir_mailbox_stg')
+      .filter(([table]) => !['dir_activity_stg', 'dir_mailbox_stg', 'dir_sync_role_stg'].includes(table))
       .map(([table, key]) => uniqueKey(database, table, key)),
   );
+}
+
+/**
+ * Turns staged roles into the import's staging rows: each role gets its practitioner (idNat_PS, names,
+ * profession) and its structure (FINESS, address) from this sync's pages or, for a delta, from the mirror; the
+ * role's mailboxes follow it. Resolves one page of roles when given, else every role staged. A role whose
+ * practitioner is unknown is skipped.
+ */
+async function resolveRoles(database: Database, lineBase: number, page?: RolePage): Promise<void> {
+  const roles = page
+    ? sql`json_populate_recordset(null::dir_sync_role_stg, ${JSON.stringify(page.roles)}::json)`
+    : sql`dir_sync_role_stg`;
+  const mailboxes = page
+    ? sql`json_populate_recordset(null::dir_sync_role_mailbox_stg, ${JSON.stringify(page.mailboxes)}::json)`
+    : sql`dir_sync_role_mailbox_stg`;
   const m = (column: string) => pick('ms', 'ml', 'upstream_id', column);
   const o = (column: string) => pick('os', 'ol', 'upstream_id', column);
   const p = (column: string) => pick('ps', 'pl', 'id_nat', column);
   const s = (column: string) => pick('ss', 'sl', 'finess', column);
   const finessOf = sql`coalesce(x.o_finess, case when x.organization_system = ${identifierSystem.finess} then x.organization_value end)`;
   await sql`
-    insert into dir_activity_stg (line, key, id_type, pp_id, id_nat, civilite_exercice_code, civilite_code, nom_exercice,
-      prenom_exercice, profession_code, profession, categorie_code, categorie, mode_code, mode, siret, finess_site, finess_ej,
-      structure_id, raison_sociale, libelle_voie, code_postal, commune, departement_code, role_code, role, genre_code, genre)
-    select row_number() over (order by x.key)::int, x.key, ${p('id_type')}, ${p('pp_id')}, x.id_nat,
-      ${p('civilite_exercice_code')}, ${p('civilite_code')}, ${p('nom_exercice')}, ${p('prenom_exercice')},
-      x.profession_code, x.profession, x.categorie_code, x.categorie, x.mode_code, x.mode,
-      coalesce(x.o_siret, case when x.organization_system = ${identifierSystem.sirene} then x.organization_value end),
-      coalesce(${s('finess')}, ${finessOf}),
-      ${s('finess_ej')},
-      coalesce(x.o_id_nat_struct, case when x.organization_system = ${identifierSystem.idNatStruct} then x.organization_value end),
-      coalesce(${s('raison_sociale')}, x.o_name, x.organization_name),
-      ${s('voie')}, ${s('code_postal')}, regexp_replace(${s('ligne_acheminement')}, '^[0-9]{5}\\s+', ''), ${s('departement')},
-      x.role_code, x.role, x.genre_code, x.genre
-    from (
-      select r.*, ${m('id_nat')} as id_nat, ${m('profession_code')} as profession_code, ${m('profession')} as profession,
-        ${m('categorie_code')} as categorie_code, ${m('categorie')} as categorie,
-        ${o('finess')} as o_finess, ${o('id_nat_struct')} as o_id_nat_struct, ${o('siret')} as o_siret, ${o('name')} as o_name
-      from dir_sync_role_stg r
-      left join dir_sync_practitioner_stg ms on ms.upstream_id = r.practitioner_ref
-      left join dir_sync_practitioner ml on ml.upstream_id = r.practitioner_ref
-      left join dir_sync_organization_stg os on os.upstream_id = r.organization_ref
-      left join dir_sync_organization ol on ol.upstream_id = r.organization_ref
-      where ms.upstream_id is not null or ml.upstream_id is not null) x
-    left join dir_professional_stg ps on ps.id_nat = x.id_nat
-    left join dir_professional pl on pl.id_nat = x.id_nat
-    left join dir_structure_stg ss on ss.finess = ${finessOf}
-    left join dir_structure sl on sl.finess = ${finessOf}`.execute(db);
-  await uniqueKey(database, 'dir_activity_stg', 'key');
-  const line =
-    (await sql<{ n: number }>`select coalesce(max(line), 0)::int as n from dir_mailbox_stg`.execute(db))
-      .rows[0]?.n ?? 0;
-  await sql`
+    with activity as (
+      insert into dir_activity_stg (line, key, id_type, pp_id, id_nat, civilite_exercice_code, civilite_code, nom_exercice,
+        prenom_exercice, profession_code, profession, categorie_code, categorie, mode_code, mode, siret, finess_site, finess_ej,
+        structure_id, raison_sociale, libelle_voie, code_postal, commune, departement_code, role_code, role, genre_code, genre)
+      select ${lineBase} + row_number() over (order by x.key)::int, x.key, ${p('id_type')}, ${p('pp_id')}, x.id_nat,
+        ${p('civilite_exercice_code')}, ${p('civilite_code')}, ${p('nom_exercice')}, ${p('prenom_exercice')},
+        x.profession_code, x.profession, x.categorie_code, x.categorie, x.mode_code, x.mode,
+        coalesce(x.o_siret, case when x.organization_system = ${identifierSystem.sirene} then x.organization_value end),
+        coalesce(${s('finess')}, ${finessOf}),
+        ${s('finess_ej')},
+        coalesce(x.o_id_nat_struct, case when x.organization_system = ${identifierSystem.idNatStruct} then x.organization_value end),
+        coalesce(${s('raison_sociale')}, x.o_name, x.organization_name),
+        ${s('voie')}, ${s('code_postal')}, regexp_replace(${s('ligne_acheminement')}, '^[0-9]{5}\\s+', ''), ${s('departement')},
+        x.role_code, x.role, x.genre_code, x.genre
+      from (
+        select r.*, ${m('id_nat')} as id_nat, ${m('profession_code')} as profession_code, ${m('profession')} as profession,
+          ${m('categorie_code')} as categorie_code, ${m('categorie')} as categorie,
+          ${o('finess')} as o_finess, ${o('id_nat_struct')} as o_id_nat_struct, ${o('siret')} as o_siret, ${o('name')} as o_name
+        from ${roles} r
+        left join dir_sync_practitioner_stg ms on ms.upstream_id = r.practitioner_ref
+        left join dir_sync_practitioner ml on ml.upstream_id = r.practitioner_ref
+        left join dir_sync_organization_stg os on os.upstream_id = r.organization_ref
+        left join dir_sync_organization ol on ol.upstream_id = r.organization_ref
+        where ms.upstream_id is not null or ml.upstream_id is not null) x
+      left join dir_professional_stg ps on ps.id_nat = x.id_nat
+      left join dir_professional pl on pl.id_nat = x.id_nat
+      left join dir_structure_stg ss on ss.finess = ${finessOf}
+      left join dir_structure sl on sl.finess = ${finessOf}
+      returning key, id_type, pp_id, id_nat, finess_site, structure_id, nom_exercice, prenom_exercice
+    )
     insert into dir_mailbox_stg (line, key, type, adresse, id_type, pp_id, id_nat, structure_id, service, dematerialisation,
       nom_exercice, prenom_exercice)
-    select ${line} + row_number() over (order by b.role_key, b.adresse)::int,
+    select ${lineBase} + row_number() over (order by b.role_key, b.adresse)::int,
       b.adresse || '|' || coalesce(a.id_nat, '') || '|' || coalesce(a.finess_site, a.structure_id, ''),
       b.type, b.adresse, a.id_type, a.pp_id, a.id_nat, coalesce(a.finess_site, a.structure_id), b.service,
       b.dematerialisation, a.nom_exercice, a.prenom_exercice
-    from dir_sync_role_mailbox_stg b join dir_activity_stg a on a.key = b.role_key`.execute(db);
+    from ${mailboxes} b join activity a on a.key = b.role_key`.execute(database.db);
+}
+
+/**
+ * Completes the import's staging rows once every page is in: roles not resolved during the download are, and the
+ * activities and mailboxes get their keys. Returns the number of roles whose practitioner is unknown (skipped).
+ */
+async function buildStaging(database: Database, resolved: boolean): Promise<number> {
+  if (!resolved) {
+    await Promise.all([indexStagedKeys(database), uniqueKey(database, 'dir_sync_role_stg', 'key')]);
+    await resolveRoles(database, 0);
+  }
+  await uniqueKey(database, 'dir_activity_stg', 'key');
   await uniqueKey(database, 'dir_mailbox_stg', 'key');
   const unresolved = await sql<{ n: number }>`
     select count(*)::int as n from dir_sync_role_stg r
-    where not exists (select 1 from dir_activity_stg a where a.key = r.key)`.execute(db);
+    where not exists (select 1 from dir_activity_stg a where a.key = r.key)`.execute(database.db);
   return unresolved.rows[0]?.n ?? 0;
 }
 
