@@ -66,11 +66,20 @@ describeEachDriver('directory import', (driver) => {
         where tablename like 'dir\_%' and tablename not like '%\_stg' order by indexname`
         .execute(t.database.db)
         .then((r) => r.rows);
+    const keys = () =>
+      sql<{ name: string; definition: string }>`
+        select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+        where conrelid::regclass::text like 'dir\_%' and contype in ('p', 'u') order by conname`
+        .execute(t.database.db)
+        .then((r) => r.rows);
     const indexesBefore = await indexes();
+    const keysBefore = await keys();
     const first = await importDirectory(t.database, [(days[0] as GeneratedDay).dir]);
     expect(first.status, first.message).toBe('success');
-    // The first load into empty tables drops their indexes and builds them again.
+    // The first load into empty tables drops their indexes and primary keys and builds them again.
     expect(await indexes()).toEqual(indexesBefore);
+    expect(await keys()).toEqual(keysBefore);
+    expect(keysBefore.map((k) => k.name)).toContain('dir_activity_pkey');
     // Vacuumed after the load: every page all-visible, for the index-only name searches.
     const pages = await sql<{ relpages: number; relallvisible: number }>`
       select relpages, relallvisible from pg_class where relname = 'dir_professional'`.execute(t.database.db);

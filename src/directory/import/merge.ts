@@ -97,11 +97,16 @@ export async function mergeResource(
 }
 
 /**
- * Loads a generation into an empty mirror table: its secondary indexes are dropped, the rows inserted, and the
- * indexes built again — sorting the rows once per index instead of inserting them one by one, which is most of the
- * cost of a national first load. Readers of the table wait for the transaction (the table had nothing to serve).
+ * Loads a generation into an empty mirror table: its indexes, primary key included, are dropped, the rows
+ * inserted, and the indexes built again — sorting the rows once per index instead of inserting them one by one in
+ * key order, which is most of the cost of a national first load (2.3 million activities: 15.7 s inserted under
+ * their primary key, 5.0 + 3.0 s without it then with it rebuilt). Readers of the table wait for the transaction
+ * (the table had nothing to serve).
  */
 async function firstLoad(db: Executor, r: Resource, importId: number, now: Date): Promise<MergeCounts> {
+  const constraints = await sql<{ name: string; definition: string }>`
+    select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+    where conrelid = to_regclass(${r.table}) and contype in ('p', 'u')`.execute(db);
   const indexes = await sql<{ name: string; definition: string }>`
     select i.indexname as name, i.indexdef as definition from pg_indexes i
     where i.schemaname = current_schema() and i.tablename = ${r.table}
@@ -109,12 +114,16 @@ async function firstLoad(db: Executor, r: Resource, importId: number, now: Date)
         where c.conindid = to_regclass(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname)))`.execute(
     db,
   );
+  for (const c of constraints.rows)
+    await sql`alter table ${table(r)} drop constraint ${sql.id(c.name)}`.execute(db);
   for (const i of indexes.rows) await sql`drop index ${sql.id(i.name)}`.execute(db);
   const inserted = await sql`
     insert into ${table(r)} (${key(r)}, ${list(carried(r))}, row_hash, active, created_import, changed_import, changed_at)
     select ${key(r)}, ${list(carried(r))}, ${hash(r)}, true, ${importId}, ${importId}, ${now} from ${stg(r)}`.execute(
     db,
   );
+  for (const c of constraints.rows)
+    await sql`alter table ${table(r)} add constraint ${sql.id(c.name)} ${sql.raw(c.definition)}`.execute(db);
   for (const i of indexes.rows) await sql.raw(i.definition).execute(db);
   return { created: Number(inserted.numAffectedRows ?? 0), changed: 0, deactivated: 0 };
 }
