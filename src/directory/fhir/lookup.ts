@@ -49,6 +49,26 @@ function answers(row: Row, token: Token): boolean {
   return row.key === token.code || row.ppId === token.code;
 }
 
+const knownSystems = new Set<string | undefined>([
+  undefined,
+  identifierSystem.idNatPs,
+  identifierSystem.rpps,
+]);
+
+/**
+ * The identifiers a search asks for when it is a lookup of practitioners by identifiers alone (other filters, a
+ * system the lookup does not know, a token without a code: null).
+ */
+export function lookupTokens(request: SearchRequest): Token[] | null {
+  const [filter, ...others] = request.filters;
+  if (request.resourceType !== 'Practitioner' || others.length > 0 || filter?.name !== 'identifier')
+    return null;
+  if (filter.type !== 'token') return null;
+  const tokens = filter.values;
+  if (tokens.length === 0 || tokens.some((t) => !t.code || !knownSystems.has(t.system))) return null;
+  return tokens;
+}
+
 /**
  * The practitioners a first-page search on identifiers alone finds, in key order; null when the search is not such
  * a lookup (other filters, a system the lookup does not know, a token without a code).
@@ -58,13 +78,8 @@ export async function lookUpPractitioners(
   request: SearchRequest,
   snapshot: number,
 ): Promise<Fetched[] | null> {
-  const [filter, ...others] = request.filters;
-  if (request.resourceType !== 'Practitioner' || others.length > 0 || filter?.name !== 'identifier')
-    return null;
-  if (filter.type !== 'token') return null;
-  const tokens = filter.values;
-  const known = new Set<string | undefined>([undefined, identifierSystem.idNatPs, identifierSystem.rpps]);
-  if (tokens.length === 0 || tokens.some((t) => !t.code || !known.has(t.system))) return null;
+  const tokens = lookupTokens(request);
+  if (!tokens) return null;
   const rows = await batcherOf(database).get({ snapshot, codes: tokens.map((t) => t.code as string) });
   return rows.filter((row) => tokens.some((t) => answers(row, t)));
 }

@@ -20,7 +20,11 @@ describeEachDriver('FHIR API of the directory', (driver) => {
   let someone: { id_nat: string; pp_id: string; nom_exercice: string; prenom_exercice: string };
 
   beforeAll(async () => {
-    s = await createTestApp(driver, { CONFIANCE_BASE_URL: 'https://confiance.test' });
+    // Hundreds of lookups in a row: the rate limit has its own tests.
+    s = await createTestApp(driver, {
+      CONFIANCE_BASE_URL: 'https://confiance.test',
+      CONFIANCE_RATE_LIMIT_MAX: '100000',
+    });
     get = async (url) => {
       const res = await s.app.inject({ url });
       return { status: res.statusCode, body: res.json(), type: String(res.headers['content-type']) };
@@ -85,6 +89,19 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(byIdNat.body.entry[0].resource.id).toBe(someone.id_nat);
     const read = await get(`/fhir/Practitioner/${someone.id_nat}`);
     expect(read.body).toEqual(p);
+  });
+
+  it('answers a repeated lookup by identifier from the answer kept for the generation', async () => {
+    const url = `/fhir/Practitioner?identifier=${someone.pp_id}&_total=accurate`;
+    const first = await get(url);
+    const again = await get(url);
+    expect(again.body).toEqual(first.body);
+    const fresh = await search(s.t.database, parseSearch('Practitioner', { identifier: someone.pp_id }));
+    expect(again.body.entry.map((e: Json) => e.resource)).toEqual(fresh.matches);
+    // Another query, even about the same practitioner, has its own answer.
+    const subset = await get(`/fhir/Practitioner?identifier=${someone.pp_id}&_elements=identifier`);
+    expect(subset.body.id).not.toBe(first.body.id);
+    expect(subset.body.entry[0].resource.name).toBeUndefined();
   });
 
   it('answers concurrent lookups by identifier each with its own practitioners, pages past _count', async () => {
@@ -338,6 +355,12 @@ describeEachDriver('FHIR API of the directory', (driver) => {
   });
 
   it('filters on _lastUpdated and returns deactivated resources reduced to their identifiers', async () => {
+    // Lookups by RPPS answered before the next generation, kept for it: they must not outlive it.
+    const rpps = await sql<{ id_nat: string; pp_id: string }>`select id_nat, pp_id from dir_professional
+      where id_type = '8' and active`.execute(s.t.database.db);
+    const first = new Map<string, Json>();
+    for (const r of rpps.rows)
+      first.set(r.id_nat, (await get(`/fhir/Practitioner?identifier=${r.pp_id}`)).body);
     const before = new Date(Date.now() - 1000).toISOString();
     const out = mkdtempSync(join(tmpdir(), 'confiance-fhir-2-'));
     const days = await generateDirectory({
@@ -360,6 +383,13 @@ describeEachDriver('FHIR API of the directory', (driver) => {
       'resourceType',
     ]);
     for (const e of changed.body.entry) expect(e.resource.meta.lastUpdated >= before).toBe(true);
+    const goneByRpps = rpps.rows.filter((r) => gone.some((e: Json) => e.resource.id === r.id_nat));
+    expect(goneByRpps.length).toBeGreaterThan(0);
+    for (const r of goneByRpps) {
+      const now = await get(`/fhir/Practitioner?identifier=${r.pp_id}`);
+      expect(now.body.id).not.toBe(first.get(r.id_nat)?.id);
+      expect(now.body.entry.map((e: Json) => e.resource.active)).toEqual([false]);
+    }
     const none = await get('/fhir/Practitioner?_lastUpdated=gt2999-01-01');
     expect(none.body.total).toBe(0);
     const inactive = await get('/fhir/Practitioner?active=false&_total=accurate');

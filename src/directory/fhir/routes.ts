@@ -3,13 +3,23 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.ts';
 import { HttpProblem } from '../../http/problem.ts';
 import type { TypedApp } from '../../http/typed.ts';
-import { searchBundle } from './bundle.ts';
+import { currentSnapshot } from '../snapshot.ts';
+import { queryString, searchBundle } from './bundle.ts';
 import { capabilityStatement } from './capability.ts';
 import { FhirError, operationOutcome } from './errors.ts';
+import { GenerationCache } from './generation-cache.ts';
+import { lookupTokens } from './lookup.ts';
 import { parseSearch, type Query, type ResourceType, resourceTypes } from './params.ts';
 import { readResource, search } from './search.ts';
 
 const fhirJson = 'application/fhir+json; charset=utf-8';
+
+/**
+ * Answers to lookups by identifier kept per generation, at most this many (about 3 kB each). A DUI asks the same
+ * professionals over and over (its own staff, at each login or document), and a lookup's answer only changes with
+ * the next generation of the mirror: like HAPI FHIR's reuse of cached search results, without its staleness.
+ */
+const cachedLookups = 10_000;
 
 const QueryValues = Type.Record(
   Type.String({ maxLength: 100 }),
@@ -75,11 +85,21 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
   const capability = JSON.stringify(capabilityStatement(base, ctx.version));
   app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capability));
 
+  const lookups = new GenerationCache<Buffer>(cachedLookups);
   const runSearch = async (type: string, query: Query, reply: FastifyReply) => {
     const resourceType = resourceTypeOf(type);
     const request = parseSearch(resourceType, query);
-    const result = await search(ctx.database, request);
-    return send(reply, 200, searchBundle({ base, resourceType, query, result, elements: request.elements }));
+    const cacheable = !request.page && request.count > 0 && lookupTokens(request) !== null;
+    const snapshot = cacheable ? await currentSnapshot(ctx.database) : undefined;
+    const key = cacheable ? `${resourceType}${queryString(query)}` : '';
+    const cached = snapshot === undefined ? undefined : lookups.get(snapshot, key);
+    if (cached) return reply.code(200).type(fhirJson).send(cached);
+    const result = await search(ctx.database, request, { snapshot });
+    const body = searchBundle({ base, resourceType, query, result, elements: request.elements });
+    if (snapshot === undefined) return send(reply, 200, body);
+    const text = Buffer.from(JSON.stringify(body));
+    lookups.set(snapshot, key, text);
+    return reply.code(200).type(fhirJson).send(text);
   };
 
   app.get(

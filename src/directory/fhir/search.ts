@@ -495,6 +495,8 @@ const planners: Record<ResourceType, (filters: Filter[]) => Plan> = {
 };
 
 export interface SearchOptions {
+  /** The generation to read when no cursor gives it (default: the newest). */
+  snapshot?: number;
   /** Deactivated resources whose deactivation is older than this are no longer served (the national API's window). */
   purgedBefore?: Date;
   /** Matches counted exactly under `_total=estimate` (default 1 000). */
@@ -523,7 +525,7 @@ export async function search(
   options: SearchOptions = {},
 ): Promise<SearchResult> {
   const cursor = request.page ? decodeCursor(request.page) : null;
-  const snapshot = cursor?.snapshot ?? (await currentSnapshot(database));
+  const snapshot = cursor?.snapshot ?? options.snapshot ?? (await currentSnapshot(database));
   const plan = planners[request.resourceType](request.filters);
   if (cursor && (cursor.sort !== undefined) !== (plan.ordered !== undefined)) throw invalidPage();
   const visibility = [
