@@ -15,11 +15,31 @@ describe('GenerationCache', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('weighs its entries: a heavy one evicts several, one heavier than the whole is not kept', () => {
+    const cache = new GenerationCache<string>(10, (key, value) => key.length + value.length);
+    cache.set(1, 'a', 'xxx');
+    cache.set(1, 'b', 'xxx');
+    expect(cache.weight).toBe(8);
+    cache.set(1, 'c', 'xxxxxxx');
+    expect([cache.get(1, 'a'), cache.get(1, 'b'), cache.get(1, 'c')]).toEqual([
+      undefined,
+      undefined,
+      'xxxxxxx',
+    ]);
+    expect(cache.weight).toBe(8);
+    cache.set(1, 'd', 'x'.repeat(10));
+    expect(cache.get(1, 'd')).toBeUndefined();
+    expect(cache.get(1, 'c')).toBe('xxxxxxx');
+    cache.set(1, 'c', 'x');
+    expect(cache.weight).toBe(2);
+  });
+
   it('empties itself for a newer generation and ignores values of an older one', () => {
     const cache = new GenerationCache<string>(10);
     cache.set(3, 'x', 'three');
     expect(cache.get(4, 'x')).toBeUndefined();
     expect(cache.size).toBe(0);
+    expect(cache.weight).toBe(0);
     cache.set(3, 'x', 'late, from before the swap');
     expect(cache.get(4, 'x')).toBeUndefined();
     expect(cache.get(3, 'x')).toBeUndefined();
@@ -27,18 +47,20 @@ describe('GenerationCache', () => {
     expect(cache.get(4, 'x')).toBe('four');
   });
 
-  it('answers like a model LRU map for any sequence of reads and writes', () => {
+  it('answers like a model weighted LRU map for any sequence of reads and writes', () => {
     const op = fc.record({
       write: fc.boolean(),
       generation: fc.integer({ min: 0, max: 3 }),
       key: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
-      value: fc.integer(),
+      value: fc.integer({ min: 0, max: 6 }),
     });
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 60 }), (capacity, ops) => {
-        const cache = new GenerationCache<number>(capacity);
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(op, { maxLength: 60 }), (capacity, ops) => {
+        // A value weighs itself.
+        const cache = new GenerationCache<number>(capacity, (_key, value) => value);
         let generation = -1;
         let model: Array<[string, number]> = [];
+        const weight = () => model.reduce((sum, [, v]) => sum + v, 0);
         for (const o of ops) {
           if (o.generation > generation) {
             generation = o.generation;
@@ -49,13 +71,14 @@ describe('GenerationCache', () => {
           const found = current && at >= 0 ? model.splice(at, 1)[0] : undefined;
           if (o.write) {
             cache.set(o.generation, o.key, o.value);
-            if (current) model.push([o.key, o.value]);
-            if (model.length > capacity) model.shift();
+            if (current && o.value <= capacity) model.push([o.key, o.value]);
+            while (weight() > capacity) model.shift();
           } else {
             expect(cache.get(o.generation, o.key)).toBe(found?.[1]);
             if (found) model.push(found);
           }
           expect(cache.size).toBe(model.length);
+          expect(cache.weight).toBe(weight());
         }
       }),
     );

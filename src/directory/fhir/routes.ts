@@ -15,11 +15,12 @@ import { readResource, search } from './search.ts';
 const fhirJson = 'application/fhir+json; charset=utf-8';
 
 /**
- * Answers to lookups by identifier kept per generation, at most this many (about 3 kB each). A DUI asks the same
- * professionals over and over (its own staff, at each login or document), and a lookup's answer only changes with
- * the next generation of the mirror: like HAPI FHIR's reuse of cached search results, without its staleness.
+ * Answers to lookups by identifier kept per generation, within 32 MB (some 10 000 answers of 3 kB; a query's length
+ * counts, so that long ones cannot fill memory). A DUI asks the same professionals over and over (its own staff,
+ * at each login or document), and a lookup's answer only changes with the next generation of the mirror: like
+ * HAPI FHIR's reuse of cached search results, without its staleness.
  */
-const cachedLookups = 10_000;
+const cachedLookupBytes = 32 * 1024 * 1024;
 
 const QueryValues = Type.Record(
   Type.String({ maxLength: 100 }),
@@ -85,7 +86,7 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
   const capability = JSON.stringify(capabilityStatement(base, ctx.version));
   app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capability));
 
-  const lookups = new GenerationCache<Buffer>(cachedLookups);
+  const lookups = new GenerationCache<Buffer>(cachedLookupBytes, (key, body) => key.length + body.length);
   const runSearch = async (type: string, query: Query, reply: FastifyReply) => {
     const resourceType = resourceTypeOf(type);
     const request = parseSearch(resourceType, query);
