@@ -359,8 +359,10 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     const rpps = await sql<{ id_nat: string; pp_id: string }>`select id_nat, pp_id from dir_professional
       where id_type = '8' and active`.execute(s.t.database.db);
     const first = new Map<string, Json>();
-    for (const r of rpps.rows)
+    for (const r of rpps.rows) {
       first.set(r.id_nat, (await get(`/fhir/Practitioner?identifier=${r.pp_id}`)).body);
+      expect((await get(`/fhir/Practitioner/${r.id_nat}`)).body.active).toBe(true);
+    }
     const before = new Date(Date.now() - 1000).toISOString();
     const out = mkdtempSync(join(tmpdir(), 'confiance-fhir-2-'));
     const days = await generateDirectory({
@@ -389,6 +391,7 @@ describeEachDriver('FHIR API of the directory', (driver) => {
       const now = await get(`/fhir/Practitioner?identifier=${r.pp_id}`);
       expect(now.body.id).not.toBe(first.get(r.id_nat)?.id);
       expect(now.body.entry.map((e: Json) => e.resource.active)).toEqual([false]);
+      expect((await get(`/fhir/Practitioner/${r.id_nat}`)).body).toEqual(now.body.entry[0].resource);
     }
     const none = await get('/fhir/Practitioner?_lastUpdated=gt2999-01-01');
     expect(none.body.total).toBe(0);

@@ -15,12 +15,12 @@ import { readResource, search } from './search.ts';
 const fhirJson = 'application/fhir+json; charset=utf-8';
 
 /**
- * Answers to lookups by identifier kept per generation, within 32 MB (some 10 000 answers of 3 kB; a query's length
- * counts, so that long ones cannot fill memory). A DUI asks the same professionals over and over (its own staff,
- * at each login or document), and a lookup's answer only changes with the next generation of the mirror: like
- * HAPI FHIR's reuse of cached search results, without its staleness.
+ * Answers to lookups by identifier and to reads by id kept per generation, within 32 MB (some 10 000 answers of
+ * 3 kB; a query's length counts, so that long ones cannot fill memory). A DUI asks the same professionals over and
+ * over (its own staff, at each login or document) and follows the same references, and these answers only change
+ * with the next generation of the mirror: like HAPI FHIR's reuse of cached search results, without its staleness.
  */
-const cachedLookupBytes = 32 * 1024 * 1024;
+const cachedAnswerBytes = 32 * 1024 * 1024;
 
 const QueryValues = Type.Record(
   Type.String({ maxLength: 100 }),
@@ -86,20 +86,20 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
   const capability = JSON.stringify(capabilityStatement(base, ctx.version));
   app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capability));
 
-  const lookups = new GenerationCache<Buffer>(cachedLookupBytes, (key, body) => key.length + body.length);
+  const answers = new GenerationCache<Buffer>(cachedAnswerBytes, (key, body) => key.length + body.length);
   const runSearch = async (type: string, query: Query, reply: FastifyReply) => {
     const resourceType = resourceTypeOf(type);
     const request = parseSearch(resourceType, query);
     const cacheable = !request.page && request.count > 0 && lookupTokens(request) !== null;
     const snapshot = cacheable ? await currentSnapshot(ctx.database) : undefined;
     const key = cacheable ? `${resourceType}${queryString(query)}` : '';
-    const cached = snapshot === undefined ? undefined : lookups.get(snapshot, key);
+    const cached = snapshot === undefined ? undefined : answers.get(snapshot, key);
     if (cached) return reply.code(200).type(fhirJson).send(cached);
     const result = await search(ctx.database, request, { snapshot });
     const body = searchBundle({ base, resourceType, query, result, elements: request.elements });
     if (snapshot === undefined) return send(reply, 200, body);
     const text = Buffer.from(JSON.stringify(body));
-    lookups.set(snapshot, key, text);
+    answers.set(snapshot, key, text);
     return reply.code(200).type(fhirJson).send(text);
   };
 
@@ -135,10 +135,16 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
       const { id } = request.params;
       if (!/^[A-Za-z0-9.-]{1,64}$/.test(id))
         throw new FhirError(400, 'invalid', `Identifiant de ressource invalide « ${id.slice(0, 64)} ».`);
+      const snapshot = await currentSnapshot(ctx.database);
+      const key = `${resourceType}/${id}`;
+      const cached = answers.get(snapshot, key);
+      if (cached) return reply.code(200).type(fhirJson).send(cached);
       const resource = await readResource(ctx.database, resourceType, id);
       if (!resource)
         throw new FhirError(404, 'not-found', `${resourceType}/${id} est inconnu de l’annuaire.`);
-      return send(reply, 200, resource);
+      const text = Buffer.from(JSON.stringify(resource));
+      answers.set(snapshot, key, text);
+      return reply.code(200).type(fhirJson).send(text);
     },
   );
 }
