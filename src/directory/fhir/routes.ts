@@ -87,20 +87,35 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
   app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capability));
 
   const answers = new GenerationCache<Buffer>(cachedAnswerBytes, (key, body) => key.length + body.length);
+  /** Sends the answer kept for `key` in the current generation, or works it out for that generation and keeps it. */
+  const sendKept = async (
+    reply: FastifyReply,
+    key: string,
+    answer: (snapshot: number) => Promise<unknown>,
+  ) => {
+    const snapshot = await currentSnapshot(ctx.database);
+    let text = answers.get(snapshot, key);
+    if (!text) {
+      text = Buffer.from(JSON.stringify(await answer(snapshot)));
+      answers.set(snapshot, key, text);
+    }
+    return reply.code(200).type(fhirJson).send(text);
+  };
+
   const runSearch = async (type: string, query: Query, reply: FastifyReply) => {
     const resourceType = resourceTypeOf(type);
     const request = parseSearch(resourceType, query);
-    const cacheable = !request.page && request.count > 0 && lookupTokens(request) !== null;
-    const snapshot = cacheable ? await currentSnapshot(ctx.database) : undefined;
-    const key = cacheable ? `${resourceType}${queryString(query)}` : '';
-    const cached = snapshot === undefined ? undefined : answers.get(snapshot, key);
-    if (cached) return reply.code(200).type(fhirJson).send(cached);
-    const result = await search(ctx.database, request, { snapshot });
-    const body = searchBundle({ base, resourceType, query, result, elements: request.elements });
-    if (snapshot === undefined) return send(reply, 200, body);
-    const text = Buffer.from(JSON.stringify(body));
-    answers.set(snapshot, key, text);
-    return reply.code(200).type(fhirJson).send(text);
+    const bundle = async (snapshot?: number) =>
+      searchBundle({
+        base,
+        resourceType,
+        query,
+        result: await search(ctx.database, request, { snapshot }),
+        elements: request.elements,
+      });
+    if (request.page || request.count === 0 || !lookupTokens(request))
+      return send(reply, 200, await bundle());
+    return sendKept(reply, `${resourceType}${queryString(query)}`, bundle);
   };
 
   app.get(
@@ -135,16 +150,12 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
       const { id } = request.params;
       if (!/^[A-Za-z0-9.-]{1,64}$/.test(id))
         throw new FhirError(400, 'invalid', `Identifiant de ressource invalide « ${id.slice(0, 64)} ».`);
-      const snapshot = await currentSnapshot(ctx.database);
-      const key = `${resourceType}/${id}`;
-      const cached = answers.get(snapshot, key);
-      if (cached) return reply.code(200).type(fhirJson).send(cached);
-      const resource = await readResource(ctx.database, resourceType, id);
-      if (!resource)
-        throw new FhirError(404, 'not-found', `${resourceType}/${id} est inconnu de l’annuaire.`);
-      const text = Buffer.from(JSON.stringify(resource));
-      answers.set(snapshot, key, text);
-      return reply.code(200).type(fhirJson).send(text);
+      return sendKept(reply, `${resourceType}/${id}`, async () => {
+        const resource = await readResource(ctx.database, resourceType, id);
+        if (!resource)
+          throw new FhirError(404, 'not-found', `${resourceType}/${id} est inconnu de l’annuaire.`);
+        return resource;
+      });
     },
   );
 }
