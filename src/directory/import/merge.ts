@@ -15,8 +15,11 @@ const table = (r: Resource) => sql.raw(r.table);
 const key = (r: Resource) => sql.raw(r.key);
 const list = (columns: readonly string[], prefix = '') =>
   sql.raw(columns.map((c) => `${prefix}${c}`).join(', '));
-/** Content hash computed by PostgreSQL itself, identical on both drivers: the row's text form. */
-const hash = (r: Resource) => sql.raw(`md5(row(${r.columns.join(', ')})::text)`);
+/**
+ * Content hash computed by PostgreSQL itself, identical on both drivers: the md5 of the row's text form, already
+ * in the staging table when it computes it as rows are staged.
+ */
+const hash = (r: Resource) => sql.raw(r.stagedHash ? 'row_hash' : `md5(row(${r.columns.join(', ')})::text)`);
 /** Columns copied from staging: the data, and the source line's fingerprint (not part of the content hash). */
 const carried = (r: Resource) => (r.fingerprinted ? [...r.columns, 'line_hash'] : r.columns);
 

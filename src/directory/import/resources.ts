@@ -28,6 +28,8 @@ export interface Resource {
   sources: readonly SourceKind[];
   /** One row per source line, whose fingerprint the row keeps (`line_hash`): unchanged lines are not staged again. */
   fingerprinted: boolean;
+  /** Its staging table computes each row's content hash as the row is staged (migration 0021). */
+  stagedHash?: true;
   /**
    * Searches read its indexes alone (name searches, migration 0019): after a large change it is vacuumed, not only
    * analyzed, so that the visibility map they rely on is set at once (PGlite has no autovacuum to do it later).
@@ -63,6 +65,7 @@ export const resources: Record<ResourceName, Resource> = {
     table: 'dir_activity',
     key: 'key',
     columns: valuesOf(personneActiviteColumns),
+    stagedHash: true,
     sources: ['personneActivite'],
     fingerprinted: true,
   },
@@ -72,6 +75,7 @@ export const resources: Record<ResourceName, Resource> = {
     table: 'dir_savoir_faire',
     key: 'key',
     columns: valuesOf(savoirFaireColumns),
+    stagedHash: true,
     sources: ['savoirFaire'],
     fingerprinted: true,
   },
@@ -81,6 +85,7 @@ export const resources: Record<ResourceName, Resource> = {
     table: 'dir_diploma',
     key: 'key',
     columns: valuesOf(diplomeColumns),
+    stagedHash: true,
     sources: ['diplome'],
     fingerprinted: true,
   },
@@ -90,6 +95,7 @@ export const resources: Record<ResourceName, Resource> = {
     table: 'dir_mailbox',
     key: 'key',
     columns: valuesOf(mssanteColumns),
+    stagedHash: true,
     sources: ['mssante'],
     fingerprinted: true,
   },
