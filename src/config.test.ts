@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS: '3',
       CONFIANCE_DIRECTORY_SOURCES: 'https://annuaire.exemple.fr/PS_LibreAcces, /srv/extractions',
       CONFIANCE_DIRECTORY_SCHEDULE: '0 2 * * 1-5',
+      CONFIANCE_FHIR_CACHE_MB: '0',
       CONFIANCE_ANNUAIRE_API_URL: 'https://gateway.api.esante.gouv.fr/fhir/v2',
       CONFIANCE_ANNUAIRE_API_KEY: 'cle',
       CONFIANCE_ANNUAIRE_API_RATE: '10',
@@ -81,6 +82,7 @@ describe('loadConfig', () => {
       directory: {
         sources: 'https://annuaire.exemple.fr/PS_LibreAcces, /srv/extractions',
         schedule: '0 2 * * 1-5',
+        fhirCacheMegabytes: 0,
         api: {
           url: 'https://gateway.api.esante.gouv.fr/fhir/v2',
           key: 'cle',

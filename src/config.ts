@@ -28,7 +28,7 @@ export interface Config {
   trustProxy: boolean;
   dbPoolMax: number;
   shutdownTimeoutSeconds: number;
-  directory: { sources: string; schedule: string; api: DirectoryApi | null };
+  directory: { sources: string; schedule: string; api: DirectoryApi | null; fhirCacheMegabytes: number };
   insi: InsiConfig | null;
   sessionSecret: string | null;
   /** Where certificate expiry alerts are sent from; null: alerts stay on the console. */
@@ -145,6 +145,13 @@ export const variables: VariableSpec[] = [
     expected: 'un entier strictement positif',
     defaultValue: '10',
     description: 'Connexions PostgreSQL maximales par processus.',
+  },
+  {
+    name: 'CONFIANCE_FHIR_CACHE_MB',
+    expected: 'un entier positif ou nul',
+    defaultValue: '32',
+    description:
+      'Mémoire par processus des réponses de l’API FHIR gardées jusqu’à la génération suivante de l’annuaire (0 : aucune).',
   },
   {
     name: 'CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS',
@@ -528,7 +535,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyRaw === 'true',
     dbPoolMax: integer('CONFIANCE_DB_POOL_MAX', 10, 1, 1000),
     shutdownTimeoutSeconds: integer('CONFIANCE_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
-    directory: { sources: directorySources, schedule: directorySchedule, api },
+    directory: {
+      sources: directorySources,
+      schedule: directorySchedule,
+      api,
+      fhirCacheMegabytes: integer('CONFIANCE_FHIR_CACHE_MB', 32, 0, 65_536),
+    },
     insi,
     sessionSecret,
     smtp: smtpUrl !== undefined ? { url: smtpUrl, from: smtpFrom } : null,

@@ -59,7 +59,7 @@ const knownSystems = new Set<string | undefined>([
  * The identifiers a search asks for when it is a lookup of practitioners by identifiers alone (other filters, a
  * system the lookup does not know, a token without a code: null).
  */
-export function lookupTokens(request: SearchRequest): Token[] | null {
+function lookupTokens(request: SearchRequest): Token[] | null {
   const [filter, ...others] = request.filters;
   if (request.resourceType !== 'Practitioner' || others.length > 0 || filter?.name !== 'identifier')
     return null;

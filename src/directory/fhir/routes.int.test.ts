@@ -102,6 +102,17 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     const subset = await get(`/fhir/Practitioner?identifier=${someone.pp_id}&_elements=identifier`);
     expect(subset.body.id).not.toBe(first.body.id);
     expect(subset.body.entry[0].resource.name).toBeUndefined();
+    // A search's first page too; its next link pages on from it.
+    const named = `/fhir/Practitioner?family=${someone.nom_exercice.slice(0, 1)}&_count=2`;
+    const page = await get(named);
+    expect((await get(named)).body).toEqual(page.body);
+    const freshPage = await search(
+      s.t.database,
+      parseSearch('Practitioner', { family: someone.nom_exercice.slice(0, 1), _count: '2' }),
+    );
+    expect(page.body.entry.map((e: Json) => e.resource)).toEqual(freshPage.matches);
+    const next = page.body.link.find((l: Json) => l.relation === 'next');
+    expect((await get(new URL(next.url).pathname + new URL(next.url).search)).status).toBe(200);
   });
 
   it('answers concurrent lookups by identifier each with its own practitioners, pages past _count', async () => {
@@ -363,6 +374,8 @@ describeEachDriver('FHIR API of the directory', (driver) => {
       first.set(r.id_nat, (await get(`/fhir/Practitioner?identifier=${r.pp_id}`)).body);
       expect((await get(`/fhir/Practitioner/${r.id_nat}`)).body.active).toBe(true);
     }
+    // So are first pages of searches.
+    expect((await get('/fhir/Practitioner?active=false&_total=accurate')).body.total).toBe(0);
     const before = new Date(Date.now() - 1000).toISOString();
     const out = mkdtempSync(join(tmpdir(), 'confiance-fhir-2-'));
     const days = await generateDirectory({

@@ -8,19 +8,10 @@ import { queryString, searchBundle } from './bundle.ts';
 import { capabilityStatement } from './capability.ts';
 import { FhirError, operationOutcome } from './errors.ts';
 import { GenerationCache } from './generation-cache.ts';
-import { lookupTokens } from './lookup.ts';
 import { parseSearch, type Query, type ResourceType, resourceTypes } from './params.ts';
 import { readResource, search } from './search.ts';
 
 const fhirJson = 'application/fhir+json; charset=utf-8';
-
-/**
- * Answers to lookups by identifier and to reads by id kept per generation, within 32 MB (some 10 000 answers of
- * 3 kB; a query's length counts, so that long ones cannot fill memory). A DUI asks the same professionals over and
- * over (its own staff, at each login or document) and follows the same references, and these answers only change
- * with the next generation of the mirror: like HAPI FHIR's reuse of cached search results, without its staleness.
- */
-const cachedAnswerBytes = 32 * 1024 * 1024;
 
 const QueryValues = Type.Record(
   Type.String({ maxLength: 100 }),
@@ -86,7 +77,16 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
   const capability = JSON.stringify(capabilityStatement(base, ctx.version));
   app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capability));
 
-  const answers = new GenerationCache<Buffer>(cachedAnswerBytes, (key, body) => key.length + body.length);
+  // First pages of searches and reads by id kept per generation, within CONFIANCE_FHIR_CACHE_MB (by default 32 MB:
+  // some 10 000 lookups of 3 kB, or 700 pages of fifty practitioners; a query's length counts, so that long ones
+  // cannot fill memory). A DUI asks the same professionals over and over (its own staff, at each login or
+  // document), follows the same references, and its users search the same names and places; these answers only
+  // change with the next generation of the mirror: like HAPI FHIR's reuse of cached search results, without its
+  // staleness. Later pages are read once each, by their cursor.
+  const answers = new GenerationCache<Buffer>(
+    ctx.config.directory.fhirCacheMegabytes * 1024 * 1024,
+    (key, body) => key.length + body.length,
+  );
   /** Sends the answer kept for `key` in the current generation, or works it out for that generation and keeps it. */
   const sendKept = async (
     reply: FastifyReply,
@@ -113,8 +113,7 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
         result: await search(ctx.database, request, { snapshot }),
         elements: request.elements,
       });
-    if (request.page || request.count === 0 || !lookupTokens(request))
-      return send(reply, 200, await bundle());
+    if (request.page) return send(reply, 200, await bundle());
     return sendKept(reply, `${resourceType}${queryString(query)}`, bundle);
   };
 
