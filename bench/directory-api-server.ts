@@ -1,6 +1,6 @@
 // Child process of the directory-api benchmark, so that what is measured does not share an event loop with the
-// load: `app <url>` serves Confiance's HTTP app on a directory database and, as the baseline, a bare Fastify route
-// in the same process; `emulator <url> <requests per second|none>` serves the emulated national API on that
+// load: `app <url> [cache MB]` serves Confiance's HTTP app on a directory database (its answers kept within the
+// given memory, 32 MB by default) and, as the baseline, a bare Fastify route in the same process; `emulator <url> <requests per second|none>` serves the emulated national API on that
 // database. Prints its ports as one JSON line.
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.ts';
@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import { buildAnnuaireEmulator } from '../src/sandbox/annuaire.ts';
 
-const [mode, databaseUrl, rate] = process.argv.slice(2);
+const [mode, databaseUrl, option] = process.argv.slice(2);
 const database = await openDatabase({ databaseUrl, poolMax: 20 });
 const port = (server: { address(): unknown }) => (server.address() as { port: number }).port;
 const closers: Array<() => Promise<unknown>> = [];
@@ -18,7 +18,7 @@ if (mode === 'emulator') {
   const emulator = await buildAnnuaireEmulator({
     database,
     apiKeys: ['bench'],
-    requestsPerSecond: rate === 'none' ? null : Number(rate),
+    requestsPerSecond: option === 'none' ? null : Number(option),
     maxCount: 1000,
   });
   await emulator.listen({ host: '127.0.0.1', port: 0 });
@@ -29,6 +29,7 @@ if (mode === 'emulator') {
     LOG_LEVEL: 'error',
     CONFIANCE_RATE_LIMIT_MAX: '100000000',
     CONFIANCE_DB_POOL_MAX: '20',
+    CONFIANCE_FHIR_CACHE_MB: option ?? '32',
   });
   const app = await buildApp({
     config,
