@@ -77,6 +77,7 @@ describe('readLines', () => {
           const bytes = Buffer.from(texts.map((t) => `${t}\n`).join(''), 'utf8');
           const { lines } = await collect(bytes, size);
           expect(lines.map(([, t]) => t)).toEqual(texts);
+          expect(lines.map(([n]) => n)).toEqual(texts.map((_, i) => i + 1));
         },
       ),
     );

@@ -40,8 +40,12 @@ export class FormatError extends Error {
 export interface Line {
   number: number;
   text: string;
-  /** The line's fingerprint, when the import computed it (src/directory/import/fingerprints.ts). */
-  fingerprint?: string;
+}
+
+/** Consecutive lines as decoded from one chunk of the file: `texts[i]` is line `first + i`. */
+export interface LineBatch {
+  first: number;
+  texts: string[];
 }
 
 export interface LineReader extends AsyncIterable<Line> {
@@ -49,6 +53,8 @@ export interface LineReader extends AsyncIterable<Line> {
   readonly encoding: Encoding | undefined;
   /** Bytes consumed so far, for progress. */
   readonly bytesRead: number;
+  /** The same lines, a chunk at a time: what a reader of millions of lines iterates, one await a chunk. */
+  batches(): AsyncGenerator<LineBatch>;
 }
 
 const sampleBytes = 64 * 1024;
@@ -59,7 +65,7 @@ const sampleBytes = 64 * 1024;
  */
 export function readLines(file: string, source: AsyncIterable<Uint8Array>): LineReader {
   const state = { encoding: undefined as Encoding | undefined, bytesRead: 0 };
-  async function* lines(): AsyncGenerator<Line> {
+  async function* batches(): AsyncGenerator<LineBatch> {
     let decoder: TextDecoder | undefined;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
@@ -77,18 +83,20 @@ export function readLines(file: string, source: AsyncIterable<Uint8Array>): Line
         throw new FormatError(file, at, `octets invalides en ${state.encoding} (encodage mélangé ?)`);
       }
     };
-    function* split(text: string): Generator<Line> {
+    function split(text: string): LineBatch {
       let chunk = carry + text;
       if (first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
       first = false;
+      const batch: LineBatch = { first: number + 1, texts: [] };
       let start = 0;
       for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
         const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        number++;
-        yield { number, text: chunk.slice(start, end) };
+        batch.texts.push(chunk.slice(start, end));
         start = nl + 1;
       }
+      number += batch.texts.length;
       carry = chunk.slice(start);
+      return batch;
     }
     for await (const chunk of source) {
       state.bytesRead += chunk.length;
@@ -100,21 +108,22 @@ export function readLines(file: string, source: AsyncIterable<Uint8Array>): Line
         state.encoding = detectEncoding(sample);
         decoder = new TextDecoder(state.encoding, { fatal: true });
         pending = [];
-        yield* split(decode(sample, true));
+        yield split(decode(sample, true));
         continue;
       }
-      yield* split(decode(chunk, true));
+      const batch = split(decode(chunk, true));
+      if (batch.texts.length > 0) yield batch;
     }
     if (!decoder) {
       const sample = Buffer.concat(pending);
       state.encoding = detectEncoding(sample);
       decoder = new TextDecoder(state.encoding, { fatal: true });
-      yield* split(decode(sample, true));
+      yield split(decode(sample, true));
     }
-    yield* split(decode(new Uint8Array(), false));
+    yield split(decode(new Uint8Array(), false));
     if (carry.length > 0) {
       number++;
-      yield { number, text: carry.endsWith('\r') ? carry.slice(0, -1) : carry };
+      yield { first: number, texts: [carry.endsWith('\r') ? carry.slice(0, -1) : carry] };
     }
   }
   return {
@@ -124,6 +133,10 @@ export function readLines(file: string, source: AsyncIterable<Uint8Array>): Line
     get bytesRead() {
       return state.bytesRead;
     },
-    [Symbol.asyncIterator]: lines,
+    batches,
+    async *[Symbol.asyncIterator]() {
+      for await (const { first, texts } of batches())
+        for (let i = 0; i < texts.length; i++) yield { number: first + i, text: texts[i] as string };
+    },
   };
 }

@@ -19,7 +19,6 @@ export interface Reject {
 export interface TableRow {
   line: number;
   fields: string[];
-  fingerprint?: string;
 }
 
 export interface Table<C extends string> {
@@ -37,19 +36,15 @@ const simplify = (name: string) =>
     .trim()
     .toLowerCase();
 
-/**
- * Reads the header and checks that every required column is there (by name, not position); then yields data
- * lines whose field count matches the header. A line with another count goes to `reject` and is skipped.
- */
-export async function openTable<C extends string>(
-  lines: AsyncIterable<Line>,
-  spec: TableSpec<C>,
-  reject: (r: Reject) => void,
-): Promise<Table<C>> {
-  const iterator = lines[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) throw new FormatError(spec.file, 1, 'fichier vide : ligne d’en-tête attendue');
-  const header = splitFields(first.value.text, spec, () => {
+/** The required columns' positions in a file's rows, read from its header line, and the number of fields a row has. */
+export interface Header<C extends string> {
+  index: Record<C, number>;
+  width: number;
+}
+
+/** Reads the header line and checks that every required column is there (by name, not position). */
+export function parseHeader<C extends string>(text: string, spec: TableSpec<C>): Header<C> {
+  const header = splitFields(text, spec, () => {
     throw new FormatError(spec.file, 1, `l’en-tête ne se termine pas par « ${spec.separator} »`);
   }).map((h) => h.trim());
   const positions = new Map(header.map((name, i) => [name, i]));
@@ -70,27 +65,43 @@ export async function openTable<C extends string>(
     C,
     number
   >;
-  const width = header.length;
+  return { index, width: header.length };
+}
+
+/** A data line's fields, or the reason it is malformed: no trailing separator, or not as many fields as the header. */
+export function splitRow(text: string, spec: TableSpec<string>, width: number): string[] | string {
+  let malformed = false;
+  const fields = splitFields(text, spec, () => {
+    malformed = true;
+  });
+  if (malformed) return `la ligne ne se termine pas par « ${spec.separator} »`;
+  if (fields.length !== width) return `${fields.length} champs au lieu de ${width}`;
+  return fields;
+}
+
+/**
+ * Reads the header (parseHeader), then yields data lines whose field count matches it. A line with another count
+ * goes to `reject` and is skipped.
+ */
+export async function openTable<C extends string>(
+  lines: AsyncIterable<Line>,
+  spec: TableSpec<C>,
+  reject: (r: Reject) => void,
+): Promise<Table<C>> {
+  const iterator = lines[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new FormatError(spec.file, 1, 'fichier vide : ligne d’en-tête attendue');
+  const { index, width } = parseHeader(first.value.text, spec);
 
   async function* rows(): AsyncGenerator<TableRow> {
     for (;;) {
       const next = await iterator.next();
       if (next.done) return;
-      const { number, text, fingerprint } = next.value;
+      const { number, text } = next.value;
       if (text.length === 0) continue;
-      let malformed = false;
-      const fields = splitFields(text, spec, () => {
-        malformed = true;
-      });
-      if (malformed)
-        reject({
-          file: spec.file,
-          line: number,
-          reason: `la ligne ne se termine pas par « ${spec.separator} »`,
-        });
-      else if (fields.length !== width)
-        reject({ file: spec.file, line: number, reason: `${fields.length} champs au lieu de ${width}` });
-      else yield { line: number, fields, fingerprint };
+      const fields = splitRow(text, spec, width);
+      if (typeof fields === 'string') reject({ file: spec.file, line: number, reason: fields });
+      else yield { line: number, fields };
     }
   }
   return { index, rows: rows() };

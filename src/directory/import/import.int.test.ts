@@ -239,6 +239,57 @@ describeEachDriver('directory import', (driver) => {
     expect(restored.status).toBe('success');
   });
 
+  it('keeps every field as the file has it, quotes, backslashes and CSV look-alikes included', async () => {
+    const header = (activityText.split('\n')[0] as string).split('|');
+    const text = [
+      'Raison sociale site',
+      'Enseigne commerciale site',
+      'Complément destinataire (coord. structure)',
+      'Libellé Voie (coord. structure)',
+      'Mention distribution (coord. structure)',
+      'Adresse e-mail (coord. structure)',
+    ].map((name) => header.indexOf(name));
+    const plain = ['a,b', 'C:\\dossier\\', '\\N', 'NULL', '  espaces  ', 'Ehpad 😀 Œuvre'];
+    const quoted = ['dit "bonjour"', '"', 'retour\rchariot', '""', "l'Hôpital", ','];
+    const withValues = (line: string, values: string[]) => {
+      const fields = line.split('|');
+      text.forEach((at, i) => {
+        fields[at] = values[i] as string;
+      });
+      return fields.join('|');
+    };
+    const result = await importDirectory(
+      t.database,
+      [
+        activityFile((l) => [
+          l[0] as string,
+          withValues(l[1] as string, plain),
+          withValues(l[2] as string, quoted),
+          withValues(l[3] as string, ['nul\0']),
+          ...l.slice(4),
+        ]),
+      ],
+      { acceptMassChange: true, maxRejects: 1 },
+    );
+    expect(result.status, result.message).toBe('success');
+    expect(result.rejects).toEqual([expect.objectContaining({ line: 4, reason: 'caractère NUL dans la ligne' })]);
+    const stored = async (raison: string) =>
+      Object.values(
+        (
+          await sql<Record<string, string>>`select raison_sociale, enseigne, complement_destinataire,
+            libelle_voie, mention_distribution, email from dir_activity where raison_sociale = ${raison}`.execute(
+            t.database.db,
+          )
+        ).rows[0] ?? {},
+      );
+    expect(await stored('a,b')).toEqual(plain);
+    expect(await stored('dit "bonjour"')).toEqual(quoted);
+    const restored = await importDirectory(t.database, [(days[1] as GeneratedDay).dir], {
+      acceptMassChange: true,
+    });
+    expect(restored.status).toBe('success');
+  });
+
   it('imports FINESS+ JSON structures (gzip), alone or refused alongside the etalab file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'confiance-finessplus-'));
     const ege = (finess: string, cog: string) => ({

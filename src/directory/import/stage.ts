@@ -3,17 +3,18 @@ import type { Database } from '../../db/connect.ts';
 import { readFinessEquipment } from '../formats/finess-equipment.ts';
 import { readFinessEtalab } from '../formats/finess-etalab.ts';
 import { readFinessPlus } from '../formats/finess-plus.ts';
-import { type Encoding, type Line, readLines } from '../formats/lines.ts';
+import { type Encoding, FormatError, type Line, readLines } from '../formats/lines.ts';
 import {
   diplomeColumns,
   mssanteColumns,
   personneActiviteColumns,
   savoirFaireColumns,
 } from '../formats/ps-libre-acces.ts';
-import { openTable, type Reject } from '../formats/table.ts';
+import type { Reject } from '../formats/table.ts';
 import { isFiness, isSiren, isSiret, parsePpIdentity } from '../identifiers.ts';
 import type { SourceFile, SourceKind } from '../sources.ts';
-import { FingerprintSet, fileSeed, fingerprint, fromBigint, toBigint } from './fingerprints.ts';
+import { FingerprintSet, fromBigint, toBigint } from './fingerprints.ts';
+import { type Check, type LineSpec, LineStager, stagedColumns } from './line-stager.ts';
 import {
   activityKey,
   diplomaKey,
@@ -25,9 +26,6 @@ import {
   resources,
   savoirFaireKey,
 } from './resources.ts';
-
-/** Checks one mapped line; returns the reason to reject it, or null. */
-type Check = (v: Get) => string | null;
 
 const identityCheck: Check = (v) => {
   const id = parsePpIdentity(v('id_type') ?? '', v('pp_id') ?? '', v('id_nat') ?? '');
@@ -61,11 +59,8 @@ const mailboxCheck: Check = (v) => {
   return null;
 };
 
-interface TableSource {
-  columns: Record<string, string>;
+interface TableSource extends LineSpec {
   resource: ResourceName;
-  key: (v: Get) => string;
-  check: Check;
 }
 
 const tableSources: Partial<Record<SourceKind, TableSource>> = {
@@ -151,68 +146,33 @@ export async function stageSource(
   let compared = false;
   const spec = tableSources[source.kind];
   if (spec && lines) {
-    const { check, key } = spec;
     const resource = resources[spec.resource];
-    const headers = Object.keys(spec.columns);
-    const names = Object.values(spec.columns);
     const { fingerprints: known, withoutFingerprint } = await (mirror ??
       (readMirrorLines(database, source) as Promise<MirrorLines>));
     compared = known.size > 0;
-    async function* newLines(): AsyncGenerator<Line> {
-      let seed: number | undefined;
-      for await (const line of lines as AsyncIterable<Line>) {
-        if (seed === undefined) {
-          seed = fileSeed(line.text);
-          yield line;
-          continue;
-        }
-        if (line.text.length === 0) continue;
-        const [hi, lo] = fingerprint(seed, line.text);
-        const earlier = known.meet(hi, lo, line.number);
-        if (earlier === -1) yield { ...line, fingerprint: toBigint(hi, lo) };
-        else if (earlier === 0) {
-          unchanged++;
-          tick(line.number);
-        } else
-          onReject({
-            file: source.name,
-            line: line.number,
-            reason: `clé en double (déjà ligne ${earlier}) : ligne identique`,
-          });
+    const batches = lines.batches();
+    // The header is read before COPY starts, so that a missing column stops the file with nothing sent.
+    let opened = await batches.next();
+    while (!opened.done && opened.value.texts.length === 0) opened = await batches.next();
+    if (opened.done) throw new FormatError(source.name, 1, 'fichier vide : ligne d’en-tête attendue');
+    const stager = new LineStager(source.name, opened.value.texts[0] as string, spec, known, onReject);
+    const head = { first: 2, texts: opened.value.texts.slice(1) };
+    async function* csv() {
+      for (let batch = head; ; ) {
+        const text = stager.stage(batch);
+        const last = batch.first + batch.texts.length - 1;
+        if (Math.floor(last / 10_000) > Math.floor(count / 10_000))
+          progress({ file: source.name, lines: last, bytes: counted.bytes, totalBytes: source.size });
+        count = Math.max(count, last);
+        if (text.length > 0) yield text;
+        const next = await batches.next();
+        if (next.done) return;
+        batch = next.value;
       }
     }
-    const table = await openTable(
-      newLines(),
-      { file: source.name, separator: '|', trailingSeparator: true, columns: headers },
-      onReject,
-    );
-    const positions = headers.map((h) => table.index[h] as number);
-    const slot = new Map(names.map((n, i) => [n, i + 2]));
-    async function* rows() {
-      for await (const row of table.rows) {
-        tick(row.line);
-        // Positional: [line, key, ...columns, fingerprint]; the key slot is filled once the columns are read.
-        const values: Array<string | number | null> = new Array(names.length + 3);
-        values[0] = row.line;
-        for (let i = 0; i < names.length; i++) {
-          const raw = row.fields[positions[i] as number];
-          values[i + 2] = raw === undefined || raw === '' ? null : raw;
-        }
-        const get: Get = (column) => values[slot.get(column) ?? -1] as string | null;
-        const reason = check(get);
-        if (reason) onReject({ file: source.name, line: row.line, reason });
-        else {
-          values[1] = key(get);
-          values[names.length + 2] = row.fingerprint ?? null;
-          yield values;
-        }
-      }
-    }
-    staged = await database.bulk.copy(
-      `${resource.table}_stg`,
-      ['line', 'key', ...names, 'line_hash'],
-      rows(),
-    );
+    await database.bulk.copyCsv(`${resource.table}_stg`, stagedColumns(spec), csv(), '|');
+    staged = stager.staged;
+    unchanged = stager.unchanged;
     staged -= await settleFingerprints(database, resource, known, withoutFingerprint > 0, (line, reason) =>
       onReject({ file: source.name, line, reason }),
     );
