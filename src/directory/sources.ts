@@ -25,19 +25,8 @@ export interface SourceFile {
   stamp: string | null;
   /** Uncompressed size in bytes. */
   size: number;
-  /** Where it is, in a form another thread can open (openLocation). */
-  location: SourceLocation;
   open(): Promise<Readable>;
 }
-
-/** A file on disk, or an entry of the ZIP at `path`. */
-export interface SourceLocation {
-  path: string;
-  entry?: string;
-}
-
-export const openLocation = async ({ path, entry }: SourceLocation): Promise<Readable> =>
-  entry === undefined ? createReadStream(path) : openZipEntry(path, entry);
 
 const patterns: Array<[SourceKind, RegExp]> = [
   [
@@ -144,7 +133,6 @@ export async function collectSources(paths: readonly string[]): Promise<SourceFi
             ...kind,
             name: `${name}/${entry.name}`,
             size: entry.size,
-            location: { path, entry: entry.name },
             open: () => openZipEntry(path, entry.name),
           });
       }
@@ -152,14 +140,7 @@ export async function collectSources(paths: readonly string[]): Promise<SourceFi
     }
     const kind = classify(name);
     if (!kind) unknown.push(name);
-    else
-      sources.push({
-        ...kind,
-        name,
-        size: statSync(path).size,
-        location: { path },
-        open: async () => createReadStream(path),
-      });
+    else sources.push({ ...kind, name, size: statSync(path).size, open: async () => createReadStream(path) });
   };
   for (const path of paths) {
     let stat: ReturnType<typeof statSync>;

@@ -44,23 +44,9 @@ export class FingerprintSet {
   /** Line of the file where the fingerprint was met; 0 while it was not. */
   private readonly lines: Uint32Array;
 
-  /**
-   * From PostgreSQL's `int8send` values laid end to end (8 bytes each, big-endian), in one or more parts; or from
-   * the arrays of a set handed over by another thread.
-   */
-  constructor(parts: Uint8Array | readonly Uint8Array[] | FingerprintArrays) {
-    if (!(parts instanceof Uint8Array) && !Array.isArray(parts)) {
-      ({
-        size: this.size,
-        his: this.his,
-        los: this.los,
-        used: this.used,
-        lines: this.lines,
-      } = parts as FingerprintArrays);
-      this.mask = this.his.length - 1;
-      return;
-    }
-    const list = parts instanceof Uint8Array ? [parts] : (parts as readonly Uint8Array[]);
+  /** From PostgreSQL's `int8send` values laid end to end (8 bytes each, big-endian), in one or more parts. */
+  constructor(parts: Uint8Array | readonly Uint8Array[]) {
+    const list = parts instanceof Uint8Array ? [parts] : parts;
     const count = list.reduce((n, part) => n + Math.floor(part.length / 8), 0);
     let capacity = 16;
     while (capacity * 0.7 < count) capacity *= 2;
@@ -115,29 +101,12 @@ export class FingerprintSet {
     return i < 0 ? 0 : (this.lines[i] as number);
   }
 
-  /** The set's arrays, to hand it to a worker thread and back: transferred, not copied (this set is then unusable). */
-  get arrays(): FingerprintArrays {
-    return { size: this.size, his: this.his, los: this.los, used: this.used, lines: this.lines };
-  }
-
   /** Fingerprints held but not met: the lines the file no longer has. */
   *unmet(): Generator<[number, number]> {
     for (let i = 0; i <= this.mask; i++)
       if (this.used[i] === 1 && this.lines[i] === 0) yield [this.his[i] as number, this.los[i] as number];
   }
 }
-
-export interface FingerprintArrays {
-  size: number;
-  his: Uint32Array;
-  los: Uint32Array;
-  used: Uint8Array;
-  lines: Uint32Array;
-}
-
-/** The buffers behind a set's arrays, for `postMessage`'s transfer list. */
-export const transferList = (a: FingerprintArrays) =>
-  [a.his.buffer, a.los.buffer, a.used.buffer, a.lines.buffer] as ArrayBuffer[];
 
 /** The two halves of a fingerprint PostgreSQL returned as a bigint. */
 export function fromBigint(value: string): [number, number] {

@@ -272,9 +272,7 @@ describeEachDriver('directory import', (driver) => {
       { acceptMassChange: true, maxRejects: 1 },
     );
     expect(result.status, result.message).toBe('success');
-    expect(result.rejects).toEqual([
-      expect.objectContaining({ line: 4, reason: 'caractère NUL dans la ligne' }),
-    ]);
+    expect(result.rejects).toEqual([expect.objectContaining({ line: 4, reason: 'caractère NUL dans la ligne' })]);
     const stored = async (raison: string) =>
       Object.values(
         (
@@ -354,74 +352,68 @@ describeEachDriver('directory import', (driver) => {
         (await sql`select key, row_hash, active from dir_activity order by key`.execute(t.database.db)).rows,
       ).toEqual(snapshot);
 
-    // The same files read in this thread (small files) and in a worker thread (large ones, here forced).
-    describe.each([
-      ['in this thread', undefined],
-      ['in a worker thread', 0],
-    ])('%s', (_thread, workerAboveBytes) => {
-      it.each([
-        [
-          'an invalid RPPS key',
-          (l: string[]) =>
-            l.map((x, i) =>
-              i === 3
-                ? x.replace(/\|810(\d{9})\|/, (_, d) => `|810${d.slice(0, 8)}${(Number(d[8]) + 1) % 10}|`)
-                : x,
-            ),
-          /:4 : (RPPS invalide|identification nationale)/,
-        ],
-        [
-          'a wrong column count',
-          (l: string[]) => l.map((x, i) => (i === 5 ? x.replace('|', '||') : x)),
-          /:6 : 57 champs au lieu de 56/,
-        ],
-        [
-          'a missing column',
-          (l: string[]) => l.map((x, i) => (i === 0 ? x.replace('Code profession', 'Profession') : x)),
-          /:1 : colonne absente : « Code profession »/,
-        ],
-        ['a duplicated line', (l: string[]) => [...l, l[2] as string], /clé en double \(déjà ligne 3\)/],
-        [
-          'an invalid FINESS',
-          (l: string[]) =>
-            l.map((x, i) =>
-              i === 7
-                ? x
-                    .replace(/\|F([0-9][0-9AB])(\d{7})\|/, '|F$1$2|')
-                    .replace(/\|([0-9][0-9AB]\d{7})\|([0-9][0-9AB]\d{7})\|F/, '|$1X|$2|F')
-                : x,
-            ),
-          /FINESS site invalide|:8 /,
-        ],
-      ])('%s', async (_name, transform, reason) => {
-        const result = await importDirectory(t.database, [activityFile(transform)], { workerAboveBytes });
-        expect(result.status).toBe('failed');
-        expect(
-          `${result.message}\n${result.rejects.map((r) => `${r.file}:${r.line} : ${r.reason}`).join('\n')}`,
-        ).toMatch(reason);
-        await unchanged();
-      });
+    it.each([
+      [
+        'an invalid RPPS key',
+        (l: string[]) =>
+          l.map((x, i) =>
+            i === 3
+              ? x.replace(/\|810(\d{9})\|/, (_, d) => `|810${d.slice(0, 8)}${(Number(d[8]) + 1) % 10}|`)
+              : x,
+          ),
+        /:4 : (RPPS invalide|identification nationale)/,
+      ],
+      [
+        'a wrong column count',
+        (l: string[]) => l.map((x, i) => (i === 5 ? x.replace('|', '||') : x)),
+        /:6 : 57 champs au lieu de 56/,
+      ],
+      [
+        'a missing column',
+        (l: string[]) => l.map((x, i) => (i === 0 ? x.replace('Code profession', 'Profession') : x)),
+        /:1 : colonne absente : « Code profession »/,
+      ],
+      ['a duplicated line', (l: string[]) => [...l, l[2] as string], /clé en double \(déjà ligne 3\)/],
+      [
+        'an invalid FINESS',
+        (l: string[]) =>
+          l.map((x, i) =>
+            i === 7
+              ? x
+                  .replace(/\|F([0-9][0-9AB])(\d{7})\|/, '|F$1$2|')
+                  .replace(/\|([0-9][0-9AB]\d{7})\|([0-9][0-9AB]\d{7})\|F/, '|$1X|$2|F')
+              : x,
+          ),
+        /FINESS site invalide|:8 /,
+      ],
+    ])('%s', async (_name, transform, reason) => {
+      const result = await importDirectory(t.database, [activityFile(transform)]);
+      expect(result.status).toBe('failed');
+      expect(
+        `${result.message}\n${result.rejects.map((r) => `${r.file}:${r.line} : ${r.reason}`).join('\n')}`,
+      ).toMatch(reason);
+      await unchanged();
+    });
 
-      it('a corrupt or truncated ZIP', async () => {
-        const dir = mkdtempSync(join(tmpdir(), 'confiance-zip-'));
-        const zip = readFileSync(join((days[0] as GeneratedDay).dir, `PS_LibreAcces_${stamp}.zip`));
-        writeFileSync(join(dir, `PS_LibreAcces_${stamp}.zip`), zip.subarray(0, Math.floor(zip.length / 2)));
-        const truncated = await importDirectory(t.database, [dir], { workerAboveBytes });
-        expect(truncated.status).toBe('failed');
-        expect(truncated.message).toMatch(/PS_LibreAcces_\d{12}\.zip.*archive ZIP illisible/);
-        await unchanged();
-      });
+    it('a corrupt or truncated ZIP', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'confiance-zip-'));
+      const zip = readFileSync(join((days[0] as GeneratedDay).dir, `PS_LibreAcces_${stamp}.zip`));
+      writeFileSync(join(dir, `PS_LibreAcces_${stamp}.zip`), zip.subarray(0, Math.floor(zip.length / 2)));
+      const truncated = await importDirectory(t.database, [dir]);
+      expect(truncated.status).toBe('failed');
+      expect(truncated.message).toMatch(/PS_LibreAcces_\d{12}\.zip.*archive ZIP illisible/);
+      await unchanged();
+    });
 
-      it('a file in a bad encoding', async () => {
-        const dir = activityFile((l) => l);
-        const file = join(dir, `PS_LibreAcces_Personne_activite_${stamp}.txt`);
-        const bytes = readFileSync(file);
-        writeFileSync(file, Buffer.concat([bytes, Buffer.from([0xe9, 0x7c, 0x0a])]));
-        const result = await importDirectory(t.database, [dir], { workerAboveBytes });
-        expect(result.status).toBe('failed');
-        expect(result.message).toMatch(/octets invalides en utf-8/);
-        await unchanged();
-      });
+    it('a file in a bad encoding', async () => {
+      const dir = activityFile((l) => l);
+      const file = join(dir, `PS_LibreAcces_Personne_activite_${stamp}.txt`);
+      const bytes = readFileSync(file);
+      writeFileSync(file, Buffer.concat([bytes, Buffer.from([0xe9, 0x7c, 0x0a])]));
+      const result = await importDirectory(t.database, [dir]);
+      expect(result.status).toBe('failed');
+      expect(result.message).toMatch(/octets invalides en utf-8/);
+      await unchanged();
     });
 
     it('an unknown file', async () => {
@@ -434,53 +426,5 @@ describeEachDriver('directory import', (driver) => {
         message: expect.stringMatching(/non reconnu : notes\.txt/),
       });
     });
-  });
-});
-
-describeEachDriver('directory import in a worker thread', (driver) => {
-  it('gives the mirror that files read in this thread give, day after day', async () => {
-    const here = await createTestDatabase(driver);
-    const there = await createTestDatabase(driver);
-    const mirror = (t: TestDatabase) =>
-      Promise.all([
-        ...['dir_activity', 'dir_savoir_faire', 'dir_diploma', 'dir_mailbox'].map((table) =>
-          sql`select key, row_hash, line_hash::text, active from ${sql.table(table)} order by key`
-            .execute(t.database.db)
-            .then((r) => r.rows),
-        ),
-        sql`select id_nat, active from dir_professional order by id_nat`
-          .execute(t.database.db)
-          .then((r) => r.rows),
-      ]);
-    const files = (report: Awaited<ReturnType<typeof importDirectory>>) =>
-      report.sources.map((s) => [s.file, s.lines, s.staged, s.unchanged, s.rejected, s.encoding]);
-    try {
-      for (const day of days) {
-        const inThread = await importDirectory(here.database, [day.dir], { acceptMassChange: true });
-        const inWorker = await importDirectory(there.database, [day.dir], {
-          acceptMassChange: true,
-          workerAboveBytes: 0,
-        });
-        expect(inWorker.status, inWorker.message).toBe('success');
-        expect(inWorker.resources).toEqual(inThread.resources);
-        expect(files(inWorker)).toEqual(files(inThread));
-        expect(await mirror(there)).toEqual(await mirror(here));
-      }
-      // The second day was compared with the mirror's fingerprints, which went to the worker and came back.
-      const again = await importDirectory(there.database, [(days[1] as GeneratedDay).dir], {
-        workerAboveBytes: 0,
-      });
-      const compared = again.sources.filter((s) => s.compared);
-      expect(compared.map((s) => s.kind).sort()).toEqual([
-        'diplome',
-        'mssante',
-        'personneActivite',
-        'savoirFaire',
-      ]);
-      expect(compared.every((s) => s.unchanged > 0 && s.staged === 0)).toBe(true);
-    } finally {
-      await here.drop();
-      await there.drop();
-    }
   });
 });

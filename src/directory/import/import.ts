@@ -29,8 +29,6 @@ export interface ImportOptions {
   onProgress?: (p: StageProgress) => void;
   /** Who asked for the import, for the audit trail. */
   actor?: AuditEventInput['actor'];
-  /** Extraction files larger than this (uncompressed) are read and checked in a worker thread (default 16 MB). */
-  workerAboveBytes?: number;
 }
 
 export interface ResourceReport extends MergeCounts {
@@ -169,14 +167,7 @@ export async function importDirectory(
         const mirror = next;
         next = mirrorLines(i + 1);
         report.sources.push(
-          await stageSource(
-            database,
-            sources[i] as SourceFile,
-            reject,
-            options.onProgress,
-            mirror,
-            options.workerAboveBytes,
-          ),
+          await stageSource(database, sources[i] as SourceFile, reject, options.onProgress, mirror),
         );
       }
     } catch (error) {

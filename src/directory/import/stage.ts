@@ -14,8 +14,7 @@ import type { Reject } from '../formats/table.ts';
 import { isFiness, isSiren, isSiret, parsePpIdentity } from '../identifiers.ts';
 import type { SourceFile, SourceKind } from '../sources.ts';
 import { FingerprintSet, fromBigint, toBigint } from './fingerprints.ts';
-import { stagedColumns } from './line-stager.ts';
-import { openLineStaging } from './line-staging.ts';
+import { type Check, type LineSpec, LineStager, stagedColumns } from './line-stager.ts';
 import {
   activityKey,
   diplomaKey,
@@ -27,7 +26,69 @@ import {
   resources,
   savoirFaireKey,
 } from './resources.ts';
-import { tableSources } from './table-sources.ts';
+
+const identityCheck: Check = (v) => {
+  const id = parsePpIdentity(v('id_type') ?? '', v('pp_id') ?? '', v('id_nat') ?? '');
+  return id.ok ? null : id.reason;
+};
+
+const activityCheck: Check = (v) => {
+  const identity = identityCheck(v);
+  if (identity) return identity;
+  const site = v('finess_site');
+  if (site !== null && !isFiness(site)) return `FINESS site invalide « ${site} »`;
+  const ej = v('finess_ej');
+  if (ej !== null && !isFiness(ej)) return `FINESS juridique invalide « ${ej} »`;
+  const siret = v('siret');
+  if (siret && !isSiret(siret)) return `SIRET invalide « ${siret} »`;
+  const siren = v('siren');
+  if (siren && !isSiren(siren)) return `SIREN invalide « ${siren} »`;
+  if (!v('profession_code')) return 'code profession absent';
+  return null;
+};
+
+const mailboxCheck: Check = (v) => {
+  const type = v('type') ?? '';
+  if (!['PER', 'ORG', 'APP', 'CAB'].includes(type))
+    return `type de BAL inconnu « ${type} » (PER, ORG, APP ou CAB)`;
+  const address = v('adresse');
+  if (!address || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address))
+    return `adresse BAL invalide « ${address ?? ''} »`;
+  if (v('id_nat') || v('pp_id')) return identityCheck(v);
+  if (type === 'PER') return 'BAL personnelle sans identifiant de professionnel';
+  return null;
+};
+
+interface TableSource extends LineSpec {
+  resource: ResourceName;
+}
+
+const tableSources: Partial<Record<SourceKind, TableSource>> = {
+  personneActivite: {
+    columns: personneActiviteColumns,
+    resource: 'activity',
+    key: activityKey,
+    check: activityCheck,
+  },
+  savoirFaire: {
+    columns: savoirFaireColumns,
+    resource: 'savoirFaire',
+    key: savoirFaireKey,
+    check: identityCheck,
+  },
+  diplome: {
+    columns: diplomeColumns,
+    resource: 'diploma',
+    key: diplomaKey,
+    check: identityCheck,
+  },
+  mssante: {
+    columns: mssanteColumns,
+    resource: 'mailbox',
+    key: mailboxKey,
+    check: mailboxCheck,
+  },
+};
 
 export interface StageResult {
   file: string;
@@ -51,9 +112,6 @@ export interface StageProgress {
   totalBytes: number;
 }
 
-/** Files larger than this are read and checked in a worker thread (line-staging.ts). */
-export const workerAboveBytes = 16 * 1024 * 1024;
-
 /** Streams one file into its staging table(s) through COPY; bad lines go to `reject`, valid ones are staged. */
 export async function stageSource(
   database: Database,
@@ -61,59 +119,8 @@ export async function stageSource(
   reject: (r: Reject) => void,
   progress: (p: StageProgress) => void = () => {},
   mirror?: Promise<MirrorLines> | null,
-  workerAbove = workerAboveBytes,
 ): Promise<StageResult> {
   const started = performance.now();
-  let count = 0;
-  let rejected = 0;
-  const onReject = (r: Reject) => {
-    rejected++;
-    reject(r);
-  };
-  const spec = tableSources[source.kind];
-  if (spec) {
-    const resource = resources[spec.resource];
-    const { fingerprints, withoutFingerprint } = await (mirror ??
-      (readMirrorLines(database, source) as Promise<MirrorLines>));
-    const staging = await openLineStaging(source, fingerprints, onReject, workerAbove);
-    let bytes = 0;
-    async function* csv() {
-      for await (const batch of staging.batches) {
-        if (Math.floor(batch.last / 10_000) > Math.floor(count / 10_000))
-          progress({ file: source.name, lines: batch.last, bytes: batch.bytes, totalBytes: source.size });
-        count = Math.max(count, batch.last);
-        bytes = batch.bytes;
-        if (batch.text.length > 0) yield batch.text;
-      }
-    }
-    try {
-      await database.bulk.copyCsv(`${resource.table}_stg`, stagedColumns(spec), csv(), '|');
-    } finally {
-      await staging.close();
-    }
-    const { staged, unchanged, encoding, known } = staging.outcome();
-    const settled = await settleFingerprints(
-      database,
-      resource,
-      known,
-      withoutFingerprint > 0,
-      (line, reason) => onReject({ file: source.name, line, reason }),
-    );
-    progress({ file: source.name, lines: count, bytes, totalBytes: source.size });
-    return {
-      file: source.name,
-      kind: source.kind,
-      lines: count,
-      staged: staged - settled,
-      unchanged,
-      compared: known.size > 0,
-      rejected,
-      bytes,
-      encoding,
-      seconds: Math.round((performance.now() - started) / 10) / 100,
-    };
-  }
-
   const counted = { bytes: 0 };
   const bytes = (async function* (stream: AsyncIterable<Uint8Array>) {
     for await (const chunk of stream) {
@@ -123,13 +130,53 @@ export async function stageSource(
   })(await source.open());
   // JSON is not read as lines; the other formats are.
   const lines = source.kind === 'finessPlus' ? undefined : readLines(source.name, bytes);
+  let count = 0;
+  let rejected = 0;
+  const onReject = (r: Reject) => {
+    rejected++;
+    reject(r);
+  };
   const tick = (line: number) => {
     count = line;
     if (line % 10_000 === 0)
       progress({ file: source.name, lines: line, bytes: counted.bytes, totalBytes: source.size });
   };
   let staged = 0;
-  if (source.kind === 'finessEquipment' && lines) {
+  let unchanged = 0;
+  let compared = false;
+  const spec = tableSources[source.kind];
+  if (spec && lines) {
+    const resource = resources[spec.resource];
+    const { fingerprints: known, withoutFingerprint } = await (mirror ??
+      (readMirrorLines(database, source) as Promise<MirrorLines>));
+    compared = known.size > 0;
+    const batches = lines.batches();
+    // The header is read before COPY starts, so that a missing column stops the file with nothing sent.
+    let opened = await batches.next();
+    while (!opened.done && opened.value.texts.length === 0) opened = await batches.next();
+    if (opened.done) throw new FormatError(source.name, 1, 'fichier vide : ligne d’en-tête attendue');
+    const stager = new LineStager(source.name, opened.value.texts[0] as string, spec, known, onReject);
+    const head = { first: 2, texts: opened.value.texts.slice(1) };
+    async function* csv() {
+      for (let batch = head; ; ) {
+        const text = stager.stage(batch);
+        const last = batch.first + batch.texts.length - 1;
+        if (Math.floor(last / 10_000) > Math.floor(count / 10_000))
+          progress({ file: source.name, lines: last, bytes: counted.bytes, totalBytes: source.size });
+        count = Math.max(count, last);
+        if (text.length > 0) yield text;
+        const next = await batches.next();
+        if (next.done) return;
+        batch = next.value;
+      }
+    }
+    await database.bulk.copyCsv(`${resource.table}_stg`, stagedColumns(spec), csv(), '|');
+    staged = stager.staged;
+    unchanged = stager.unchanged;
+    staged -= await settleFingerprints(database, resource, known, withoutFingerprint > 0, (line, reason) =>
+      onReject({ file: source.name, line, reason }),
+    );
+  } else if (source.kind === 'finessEquipment' && lines) {
     const columns = resources.equipment.columns;
     async function* equipment() {
       for await (const record of readFinessEquipment(source.name, lines as AsyncIterable<Line>, onReject)) {
@@ -175,8 +222,8 @@ export async function stageSource(
     kind: source.kind,
     lines: count,
     staged,
-    unchanged: 0,
-    compared: false,
+    unchanged,
+    compared,
     rejected,
     bytes: counted.bytes,
     encoding: lines?.encoding,
