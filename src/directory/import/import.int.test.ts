@@ -272,7 +272,9 @@ describeEachDriver('directory import', (driver) => {
       { acceptMassChange: true, maxRejects: 1 },
     );
     expect(result.status, result.message).toBe('success');
-    expect(result.rejects).toEqual([expect.objectContaining({ line: 4, reason: 'caractère NUL dans la ligne' })]);
+    expect(result.rejects).toEqual([
+      expect.objectContaining({ line: 4, reason: 'caractère NUL dans la ligne' }),
+    ]);
     const stored = async (raison: string) =>
       Object.values(
         (

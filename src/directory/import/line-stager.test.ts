@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Reject } from '../formats/table.ts';
@@ -61,7 +62,7 @@ describe('LineStager', () => {
   it('stages new lines in staging order, skips unchanged ones and rejects bad ones with their line', () => {
     const rejects: Reject[] = [];
     const stager = new LineStager('f.txt', header, spec, known('x|Paris|Durand|1|'), (r) => rejects.push(r));
-    expect(stagedColumns(spec)).toEqual(['line', 'key', 'id', 'nom', 'ville', 'line_hash']);
+    expect(stagedColumns(spec)).toEqual(['line', 'key', 'id', 'nom', 'ville', 'line_hash', 'row_hash']);
     const csv = stager.stage({
       first: 2,
       texts: [
@@ -75,7 +76,15 @@ describe('LineStager', () => {
       ],
     });
     expect(readCsv(csv)).toEqual([
-      ['3', '2|Lyon', '2', 'Martin', 'Lyon', toBigint(...fingerprint(fileSeed(header), 'y|Lyon|Martin|2|'))],
+      [
+        '3',
+        '2|Lyon',
+        '2',
+        'Martin',
+        'Lyon',
+        toBigint(...fingerprint(fileSeed(header), 'y|Lyon|Martin|2|')),
+        createHash('md5').update('(2,Martin,Lyon)').digest('hex'),
+      ],
     ]);
     expect(rejects).toEqual([
       { file: 'f.txt', line: 5, reason: 'identifiant absent' },
