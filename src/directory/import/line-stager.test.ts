@@ -62,7 +62,7 @@ describe('LineStager', () => {
   it('stages new lines in staging order, skips unchanged ones and rejects bad ones with their line', () => {
     const rejects: Reject[] = [];
     const stager = new LineStager('f.txt', header, spec, known('x|Paris|Durand|1|'), (r) => rejects.push(r));
-    expect(stagedColumns(spec)).toEqual(['line', 'key', 'id', 'nom', 'ville', 'line_hash', 'row_hash']);
+    expect(stagedColumns(spec, true)).toEqual(['line', 'key', 'id', 'nom', 'ville', 'line_hash', 'row_hash']);
     const csv = stager.stage({
       first: 2,
       texts: [
@@ -93,6 +93,12 @@ describe('LineStager', () => {
       { file: 'f.txt', line: 8, reason: 'la ligne ne se termine pas par « | »' },
     ]);
     expect([stager.staged, stager.unchanged]).toEqual([1, 1]);
+    // Without its hash (PostgreSQL's trigger computes it), the row ends with the line's fingerprint.
+    const unhashed = new LineStager('f.txt', header, spec, known(), () => {}, false);
+    expect(stagedColumns(spec, false)).toEqual(['line', 'key', 'id', 'nom', 'ville', 'line_hash']);
+    expect(readCsv(unhashed.stage({ first: 3, texts: ['y|Lyon|Martin|2|'] }))).toEqual([
+      ['3', '2|Lyon', '2', 'Martin', 'Lyon', toBigint(...fingerprint(fileSeed(header), 'y|Lyon|Martin|2|'))],
+    ]);
   });
 
   it('names the missing column of the header', () => {

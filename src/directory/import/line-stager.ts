@@ -16,12 +16,12 @@ export interface LineSpec {
 }
 
 /** The staging table's columns, in the order `LineStager.stage` writes them. */
-export const stagedColumns = (spec: LineSpec) => [
+export const stagedColumns = (spec: LineSpec, hashed: boolean) => [
   'line',
   'key',
   ...Object.values(spec.columns),
   'line_hash',
-  'row_hash',
+  ...(hashed ? ['row_hash'] : []),
 ];
 
 /** Characters for which PostgreSQL's record output quotes a field (record_out: its C `isspace` is ASCII). */
@@ -76,6 +76,8 @@ export class LineStager {
     private readonly spec: LineSpec,
     private readonly known: FingerprintSet,
     private readonly reject: (r: Reject) => void,
+    /** Whether it writes each row's content hash; otherwise the staging trigger computes it. */
+    private readonly hashed = true,
   ) {
     const headers = Object.keys(spec.columns);
     this.table = { file, separator: '|', trailingSeparator: true, columns: headers };
@@ -128,7 +130,8 @@ export class LineStager {
       const key = this.spec.key(this.get);
       const row: string[] = [String(line), plain ? `"${key}"` : quoted(key)];
       for (const p of this.positions) row.push(plain ? (fields[p] as string) : quoted(fields[p] as string));
-      row.push(toBigint(hi, lo), `${rowHash(fields, this.positions)}\n`);
+      row.push(this.hashed ? toBigint(hi, lo) : `${toBigint(hi, lo)}\n`);
+      if (this.hashed) row.push(`${rowHash(fields, this.positions)}\n`);
       rows.push(row.join('|'));
       this.staged++;
     }
