@@ -30,17 +30,24 @@ export interface PractitionerPage {
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&');
 
-function encode(row: PractitionerSummary): string {
-  return Buffer.from(JSON.stringify([row.nom ?? '', row.prenom ?? '', row.idNat])).toString('base64url');
+/** Where a page ends, in the listing's order: normalised name (null last), normalised first name, idNat_PS. */
+type Position = [string | null, string, string];
+
+function encode(position: Position): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
 /** A cursor that does not decode is treated as the first page rather than an error: it is only a bookmark. */
-function decode(cursor: string | undefined): [string, string, string] | null {
+function decode(cursor: string | undefined): Position | null {
   if (!cursor) return null;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string')
-      ? (value as [string, string, string])
+    return Array.isArray(value) &&
+      value.length === 3 &&
+      (value[0] === null || typeof value[0] === 'string') &&
+      typeof value[1] === 'string' &&
+      typeof value[2] === 'string'
+      ? (value as Position)
       : null;
   } catch {
     return null;
@@ -48,8 +55,10 @@ function decode(cursor: string | undefined): [string, string, string] | null {
 }
 
 /**
- * Active professionals matching the criteria, by name then first name (keyset pages). Activity criteria
- * (profession, département, FINESS) hold on one same situation d'exercice.
+ * Active professionals matching the criteria, by name then first name, accent- and case-insensitive (keyset pages).
+ * Activity criteria (profession, département, FINESS) hold on one same situation d'exercice. The order is that of
+ * the normalised-name index (migration 0019), walked until a page is full: sorting every match first took 1.4 s
+ * for a profession or a département of a national directory.
  */
 export async function findPractitioners(
   database: Database,
@@ -62,7 +71,9 @@ export async function findPractitioners(
   if (q) {
     const byId = /^\d{11}$/.test(q) ? `8${q}` : /^[08]\d{9,11}$/.test(q) ? q : null;
     conditions.push(
-      byId ? sql`p.id_nat = ${byId}` : sql`dir_norm(p.nom_exercice) like dir_norm(${escapeLike(q)}) || '%'`,
+      byId
+        ? sql`p.id_nat = ${byId}`
+        : sql`(p.nom_norm collate "C") >= dir_norm(${q}) and (p.nom_norm collate "C") < dir_norm(${q}) || chr(1114111)`,
     );
   }
   const activity: RawBuilder<unknown>[] = [];
@@ -72,28 +83,57 @@ export async function findPractitioners(
     activity.push(sql`(a.finess_site = ${criteria.finess} or a.finess_ej = ${criteria.finess})`);
   if (activity.length > 0)
     conditions.push(
-      sql`p.id_nat in (select a.id_nat from dir_activity a where a.active and ${sql.join(activity, sql` and `)})`,
+      sql`exists (select 1 from dir_activity a where a.id_nat = p.id_nat and a.active and ${sql.join(activity, sql` and `)})`,
     );
   if (criteria.mailbox?.trim())
     conditions.push(
       sql`p.id_nat in (select m.id_nat from dir_mailbox m where m.active and dir_norm(m.adresse) like dir_norm(${escapeLike(criteria.mailbox.trim())}) || '%')`,
     );
   const after = decode(options.cursor);
-  if (after)
-    conditions.push(
-      sql`(coalesce(p.nom_exercice, ''), coalesce(p.prenom_exercice, ''), p.id_nat) > (${after[0]}, ${after[1]}, ${after[2]})`,
+  const given = sql`(coalesce(p.prenom_norm, '') collate "C")`;
+  const page = (where: RawBuilder<unknown>[], order: RawBuilder<unknown>, rows: number) =>
+    sql<PractitionerSummary & { sortNom: string | null; sortPrenom: string }>`
+      select p.id_nat as "idNat", p.id_type as "idType", p.pp_id as "ppId", p.nom_exercice as nom,
+        p.prenom_exercice as prenom, p.nom_norm as "sortNom", coalesce(p.prenom_norm, '') as "sortPrenom",
+        (select string_agg(distinct a.profession, ', ') from dir_activity a where a.id_nat = p.id_nat and a.active) as professions,
+        (select string_agg(distinct a.commune, ', ') from dir_activity a where a.id_nat = p.id_nat and a.active) as communes
+      from dir_professional p
+      where ${sql.join([...conditions, ...where], sql` and `)}
+      order by ${order}
+      limit ${rows}`
+      .execute(database.db)
+      .then((r) => r.rows);
+  // Named professionals in the index's order, then (never seen in the extractions, but the column allows it) those
+  // without a nom d'exercice: two statements, so that the first stays a range scan of the index.
+  const rows =
+    after && after[0] === null
+      ? []
+      : await page(
+          after
+            ? [
+                sql`(p.nom_norm collate "C") >= ${after[0]}`,
+                sql`((p.nom_norm collate "C"), ${given}, p.id_nat) > (${after[0]} collate "C", ${after[1]} collate "C", ${after[2]})`,
+              ]
+            : [sql`p.nom_norm is not null`],
+          sql`p.nom_norm collate "C", ${given}, p.id_nat`,
+          limit + 1,
+        );
+  if (rows.length <= limit)
+    rows.push(
+      ...(await page(
+        after && after[0] === null
+          ? [sql`p.nom_norm is null`, sql`(${given}, p.id_nat) > (${after[1]} collate "C", ${after[2]})`]
+          : [sql`p.nom_norm is null`],
+        sql`${given}, p.id_nat`,
+        limit + 1 - rows.length,
+      )),
     );
-  const result = await sql<PractitionerSummary>`
-    select p.id_nat as "idNat", p.id_type as "idType", p.pp_id as "ppId", p.nom_exercice as nom, p.prenom_exercice as prenom,
-      (select string_agg(distinct a.profession, ', ') from dir_activity a where a.id_nat = p.id_nat and a.active) as professions,
-      (select string_agg(distinct a.commune, ', ') from dir_activity a where a.id_nat = p.id_nat and a.active) as communes
-    from dir_professional p
-    where ${sql.join(conditions, sql` and `)}
-    order by coalesce(p.nom_exercice, ''), coalesce(p.prenom_exercice, ''), p.id_nat
-    limit ${limit + 1}`.execute(database.db);
-  const items = result.rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, next: result.rows.length > limit && last ? encode(last) : null };
+  const last = rows[limit - 1];
+  const items = rows.slice(0, limit).map(({ sortNom, sortPrenom, ...item }) => item);
+  return {
+    items,
+    next: rows.length > limit && last ? encode([last.sortNom, last.sortPrenom, last.idNat]) : null,
+  };
 }
 
 export interface PractitionerDetail {

@@ -132,6 +132,62 @@ describeEachDriver('console page Annuaire', (driver) => {
     );
   });
 
+  it('lists by name then first name whatever the accents, page after page, those without a name last', async () => {
+    const db = s.t.database.db;
+    const profession = (
+      await sql<{ code: string }>`select profession_code as code from dir_activity where active
+        group by profession_code order by count(*) desc limit 1`.execute(db)
+    ).rows[0]!.code;
+    const [nameless, accented] = (
+      await sql<{ id_nat: string; nom_exercice: string; prenom_exercice: string }>`
+        select p.id_nat, p.nom_exercice, p.prenom_exercice from dir_professional p where p.active
+          and exists (select 1 from dir_activity a where a.id_nat = p.id_nat and a.active and a.profession_code = ${profession})
+        order by p.id_nat limit 2`.execute(db)
+    ).rows as [
+      { id_nat: string; nom_exercice: string; prenom_exercice: string },
+      { id_nat: string; nom_exercice: string; prenom_exercice: string },
+    ];
+    await sql`update dir_professional set nom_exercice = null where id_nat = ${nameless.id_nat}`.execute(db);
+    await sql`update dir_professional set nom_exercice = 'Élan', prenom_exercice = 'Zoé'
+      where id_nat = ${accented.id_nat}`.execute(db);
+    try {
+      const listed: Array<{ idNat: string; nom: string | null }> = [];
+      let cursor: string | null = null;
+      do {
+        const res = await s.app.inject({
+          url: `/api/v1/directory/practitioners?profession=${profession}&limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+          headers: s.auth,
+        });
+        const body = res.json() as {
+          items: Array<{ idNat: string; nom: string | null }>;
+          next: string | null;
+        };
+        listed.push(...body.items);
+        cursor = body.next;
+      } while (cursor);
+      const expected = await sql<{ id_nat: string }>`
+        select p.id_nat from dir_professional p where p.active
+          and exists (select 1 from dir_activity a where a.id_nat = p.id_nat and a.active and a.profession_code = ${profession})
+        order by lower(unaccent(p.nom_exercice)) collate "C" nulls last, lower(unaccent(p.prenom_exercice)) collate "C", p.id_nat`.execute(
+        db,
+      );
+      expect(listed.map((i) => i.idNat)).toEqual(expected.rows.map((r) => r.id_nat));
+      expect(listed.at(-1)).toMatchObject({ idNat: nameless.id_nat, nom: null });
+      const at = listed.findIndex((i) => i.idNat === accented.id_nat);
+      expect(
+        listed
+          .slice(0, at)
+          .every((i) => (i.nom ?? '').localeCompare('elan', 'fr', { sensitivity: 'base' }) <= 0),
+      ).toBe(true);
+    } finally {
+      await sql`update dir_professional set nom_exercice = ${nameless.nom_exercice} where id_nat = ${nameless.id_nat}`.execute(
+        db,
+      );
+      await sql`update dir_professional set nom_exercice = ${accented.nom_exercice}, prenom_exercice = ${accented.prenom_exercice}
+        where id_nat = ${accented.id_nat}`.execute(db);
+    }
+  });
+
   it('refuses an oversized or unknown query parameter', async () => {
     expect((await s.app.inject({ url: `/annuaire?q=${'a'.repeat(101)}` })).statusCode).toBe(400);
     expect((await s.app.inject({ url: '/annuaire?x=1' })).statusCode).toBe(400);
