@@ -5,7 +5,7 @@ import { HttpProblem, problemResponses } from '../http/problem.ts';
 import type { TypedApp } from '../http/typed.ts';
 import { annuairePage, practitionerPage } from '../web/pages/annuaire.ts';
 import { findPractitioners, type PractitionerCriteria, practitionerDetail } from './practitioners.ts';
-import { countsByDepartement, countsByProfession, lastImport } from './queries.ts';
+import { directoryCounts, lastImport } from './queries.ts';
 
 /** An empty value is an unused criterion: the console's form sends every field. */
 const code = (pattern: string, description: string) =>
@@ -102,10 +102,9 @@ export async function directoryRoutes(app: TypedApp, ctx: AppContext): Promise<v
     async (request, reply) => {
       const criteria = criteriaOf(request.query);
       const searching = Object.keys(criteria).length > 0;
-      const [last, professions, departements, found] = await Promise.all([
+      const [last, { byProfession: professions, byDepartement: departements }, found] = await Promise.all([
         lastImport(ctx.database),
-        countsByProfession(ctx.database),
-        countsByDepartement(ctx.database),
+        directoryCounts(ctx.database),
         searching
           ? findPractitioners(
               ctx.database,
