@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/connect.ts';
+import { directoryCounts } from './queries.ts';
 import { parseSources, type RefreshSource, refreshDirectory } from './refresh.ts';
 import { syncDirectory } from './sync/sync.ts';
 
@@ -37,6 +38,8 @@ export function scheduleDirectoryRefresh(
         log.error({ err: error }, 'directory sync failed');
       }
     }
+    // The console's counts of the new generation, worked out now rather than on the first view after the night.
+    await directoryCounts(database).catch((error) => log.warn({ err: error }, 'directory counts failed'));
   });
 }
 
