@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/connect.ts';
+import { byteOrder, startsWith } from './fhir/search.ts';
 
 /** What the console and the REST API search on; every criterion is optional, all given ones must hold. */
 export interface PractitionerCriteria {
@@ -70,11 +71,7 @@ export async function findPractitioners(
   const q = criteria.q?.trim();
   if (q) {
     const byId = /^\d{11}$/.test(q) ? `8${q}` : /^[08]\d{9,11}$/.test(q) ? q : null;
-    conditions.push(
-      byId
-        ? sql`p.id_nat = ${byId}`
-        : sql`(p.nom_norm collate "C") >= dir_norm(${q}) and (p.nom_norm collate "C") < dir_norm(${q}) || chr(1114111)`,
-    );
+    conditions.push(byId ? sql`p.id_nat = ${byId}` : startsWith(byteOrder(sql`p.nom_norm`), q));
   }
   const activity: RawBuilder<unknown>[] = [];
   if (criteria.profession) activity.push(sql`a.profession_code = ${criteria.profession}`);

@@ -94,10 +94,10 @@ interface Ordered {
 }
 
 /** Byte order (matching the indexes of migrations 0016 and 0019) of a string. */
-const byteOrder = (value: Condition): Condition => sql`(${value} collate "C")`;
+export const byteOrder = (value: Condition): Condition => sql`(${value} collate "C")`;
 
 /** Strings starting with `prefix`, as an index range (U+10FFFF sorts after any character a name holds). */
-const startsWith = (sort: Condition, prefix: string): Condition =>
+export const startsWith = (sort: Condition, prefix: string): Condition =>
   sql`(${sort} >= dir_norm(${prefix}) and ${sort} < dir_norm(${prefix}) || chr(1114111))`;
 
 /** Practitioners matching a name prefix, paged in the order of the normalised name that matched. */

@@ -42,6 +42,10 @@ export interface Header<C extends string> {
   width: number;
 }
 
+/** The error for a file without even a header line. */
+export const emptyFile = (file: string) =>
+  new FormatError(file, 1, 'fichier vide : ligne d’en-tête attendue');
+
 /** Reads the header line and checks that every required column is there (by name, not position). */
 export function parseHeader<C extends string>(text: string, spec: TableSpec<C>): Header<C> {
   const header = splitFields(text, spec, () => {
@@ -90,7 +94,7 @@ export async function openTable<C extends string>(
 ): Promise<Table<C>> {
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
-  if (first.done) throw new FormatError(spec.file, 1, 'fichier vide : ligne d’en-tête attendue');
+  if (first.done) throw emptyFile(spec.file);
   const { index, width } = parseHeader(first.value.text, spec);
 
   async function* rows(): AsyncGenerator<TableRow> {

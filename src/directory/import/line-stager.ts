@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { csvField } from '../../db/bulk.ts';
 import type { LineBatch } from '../formats/lines.ts';
 import { parseHeader, type Reject, splitRow, type TableSpec } from '../formats/table.ts';
 import { type FingerprintSet, fileSeed, fingerprint, toBigint } from './fingerprints.ts';
@@ -46,8 +47,8 @@ export function rowHash(fields: readonly string[], positions: readonly number[])
 /** Fields with none of these characters go to COPY as they are; a field cannot hold the `|` that separated it. */
 const needsQuotes = /["\r\0]/;
 
-/** A field in COPY's CSV: empty is NULL, as in every ANS extraction; others quoted, quotes doubled. */
-const quoted = (field: string) => (field === '' ? '' : `"${field.replaceAll('"', '""')}"`);
+/** A field in COPY's CSV: empty is NULL, as in every ANS extraction. */
+const quoted = (field: string) => csvField(field === '' ? null : field);
 
 /**
  * Turns the data lines of an extraction into CSV for its staging table (`|`-separated, as the file itself), a
@@ -130,9 +131,9 @@ export class LineStager {
       const key = this.spec.key(this.get);
       const row: string[] = [String(line), plain ? `"${key}"` : quoted(key)];
       for (const p of this.positions) row.push(plain ? (fields[p] as string) : quoted(fields[p] as string));
-      row.push(this.hashed ? toBigint(hi, lo) : `${toBigint(hi, lo)}\n`);
-      if (this.hashed) row.push(`${rowHash(fields, this.positions)}\n`);
-      rows.push(row.join('|'));
+      row.push(toBigint(hi, lo));
+      if (this.hashed) row.push(rowHash(fields, this.positions));
+      rows.push(`${row.join('|')}\n`);
       this.staged++;
     }
     return rows.join('');

@@ -3,14 +3,14 @@ import type { Database } from '../../db/connect.ts';
 import { readFinessEquipment } from '../formats/finess-equipment.ts';
 import { readFinessEtalab } from '../formats/finess-etalab.ts';
 import { readFinessPlus } from '../formats/finess-plus.ts';
-import { type Encoding, FormatError, type Line, readLines } from '../formats/lines.ts';
+import { type Encoding, type Line, readLines } from '../formats/lines.ts';
 import {
   diplomeColumns,
   mssanteColumns,
   personneActiviteColumns,
   savoirFaireColumns,
 } from '../formats/ps-libre-acces.ts';
-import type { Reject } from '../formats/table.ts';
+import { emptyFile, type Reject } from '../formats/table.ts';
 import { isFiness, isSiren, isSiret, parsePpIdentity } from '../identifiers.ts';
 import type { SourceFile, SourceKind } from '../sources.ts';
 import { FingerprintSet, fromBigint, toBigint } from './fingerprints.ts';
@@ -154,7 +154,7 @@ export async function stageSource(
     // The header is read before COPY starts, so that a missing column stops the file with nothing sent.
     let opened = await batches.next();
     while (!opened.done && opened.value.texts.length === 0) opened = await batches.next();
-    if (opened.done) throw new FormatError(source.name, 1, 'fichier vide : ligne d’en-tête attendue');
+    if (opened.done) throw emptyFile(source.name);
     // On PGlite, which runs in this thread, the hash costs less in Node than in its PL/pgSQL trigger; PostgreSQL
     // runs the trigger on its own core while this one parses (national staging: 35 s, against 48 s hashed here).
     const hashed = database.driver === 'pglite';
@@ -168,16 +168,16 @@ export async function stageSource(
     );
     const head = { first: 2, texts: opened.value.texts.slice(1) };
     async function* csv() {
-      for (let batch = head; ; ) {
+      for await (const batch of (async function* () {
+        yield head;
+        yield* batches;
+      })()) {
         const text = stager.stage(batch);
         const last = batch.first + batch.texts.length - 1;
         if (Math.floor(last / 10_000) > Math.floor(count / 10_000))
           progress({ file: source.name, lines: last, bytes: counted.bytes, totalBytes: source.size });
         count = Math.max(count, last);
         if (text.length > 0) yield text;
-        const next = await batches.next();
-        if (next.done) return;
-        batch = next.value;
       }
     }
     await database.bulk.copyCsv(`${resource.table}_stg`, stagedColumns(spec, hashed), csv(), '|');
