@@ -13,6 +13,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { generateDirectory } from '../src/directory/generate/generate.ts';
+import { dropKeysAndIndexes } from '../src/directory/import/merge.ts';
 import { resources } from '../src/directory/import/resources.ts';
 import { stageSource } from '../src/directory/import/stage.ts';
 import { collectSources } from '../src/directory/sources.ts';
@@ -151,37 +152,23 @@ async function loadMirror(dir: string): Promise<number> {
   const db = await freshPostgres();
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
+  const database = await openDatabase({ databaseUrl: db.url, poolMax: 1 });
   try {
-    const migrated = await openDatabase({ databaseUrl: db.url });
-    await migrate(migrated);
-    await migrated.close();
+    await migrate(database);
     const tables = await mirrorTables(client);
     const started = performance.now();
     for (const { table, columns } of tables) {
-      const keys = await client.query(
-        `select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
-         where conrelid = to_regclass($1) and contype in ('p', 'u')`,
-        [table],
-      );
-      const indexes = await client.query(
-        `select i.indexname as name, i.indexdef as definition from pg_indexes i
-         where i.schemaname = current_schema() and i.tablename = $1 and not exists (select 1 from pg_constraint c
-           where c.conindid = to_regclass(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname)))`,
-        [table],
-      );
-      for (const k of keys.rows) await client.query(`alter table ${table} drop constraint ${k.name}`);
-      for (const i of indexes.rows) await client.query(`drop index ${i.name}`);
+      const rebuild = await dropKeysAndIndexes(database.db, table);
       await pipeline(
         createReadStream(join(dir, `${table}.csv`)),
         client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`)),
       );
-      for (const k of keys.rows)
-        await client.query(`alter table ${table} add constraint ${k.name} ${k.definition}`);
-      for (const i of indexes.rows) await client.query(i.definition);
+      await rebuild();
       await client.query(`analyze ${table}`);
     }
     return (performance.now() - started) / 1000;
   } finally {
+    await database.close();
     await client.end();
     await db.drop();
   }

@@ -107,28 +107,41 @@ export async function mergeResource(
  * (the table had nothing to serve).
  */
 async function firstLoad(db: Executor, r: Resource, importId: number, now: Date): Promise<MergeCounts> {
-  const constraints = await sql<{ name: string; definition: string }>`
-    select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
-    where conrelid = to_regclass(${r.table}) and contype in ('p', 'u')`.execute(db);
-  const indexes = await sql<{ name: string; definition: string }>`
-    select i.indexname as name, i.indexdef as definition from pg_indexes i
-    where i.schemaname = current_schema() and i.tablename = ${r.table}
-      and not exists (select 1 from pg_constraint c
-        where c.conindid = to_regclass(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname)))`.execute(
-    db,
-  );
-  for (const c of constraints.rows)
-    await sql`alter table ${table(r)} drop constraint ${sql.id(c.name)}`.execute(db);
-  for (const i of indexes.rows) await sql`drop index ${sql.id(i.name)}`.execute(db);
+  const rebuild = await dropKeysAndIndexes(db, r.table);
   const inserted = await sql`
     insert into ${table(r)} (${key(r)}, ${list(carried(r))}, row_hash, active, created_import, changed_import, changed_at)
     select ${key(r)}, ${list(carried(r))}, ${hash(r)}, true, ${importId}, ${importId}, ${now} from ${stg(r)}`.execute(
     db,
   );
-  for (const c of constraints.rows)
-    await sql`alter table ${table(r)} add constraint ${sql.id(c.name)} ${sql.raw(c.definition)}`.execute(db);
-  for (const i of indexes.rows) await sql.raw(i.definition).execute(db);
+  await rebuild();
   return { created: Number(inserted.numAffectedRows ?? 0), changed: 0, deactivated: 0 };
+}
+
+/**
+ * Drops a table's indexes, primary and unique keys included, before a bulk load into it; returns what builds them
+ * again, as they were.
+ */
+export async function dropKeysAndIndexes(db: Executor, tableName: string): Promise<() => Promise<void>> {
+  const constraints = await sql<{ name: string; definition: string }>`
+    select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+    where conrelid = to_regclass(${tableName}) and contype in ('p', 'u')`.execute(db);
+  const indexes = await sql<{ name: string; definition: string }>`
+    select i.indexname as name, i.indexdef as definition from pg_indexes i
+    where i.schemaname = current_schema() and i.tablename = ${tableName}
+      and not exists (select 1 from pg_constraint c
+        where c.conindid = to_regclass(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname)))`.execute(
+    db,
+  );
+  for (const c of constraints.rows)
+    await sql`alter table ${sql.id(tableName)} drop constraint ${sql.id(c.name)}`.execute(db);
+  for (const i of indexes.rows) await sql`drop index ${sql.id(i.name)}`.execute(db);
+  return async () => {
+    for (const c of constraints.rows)
+      await sql`alter table ${sql.id(tableName)} add constraint ${sql.id(c.name)} ${sql.raw(c.definition)}`.execute(
+        db,
+      );
+    for (const i of indexes.rows) await sql.raw(i.definition).execute(db);
+  };
 }
 
 /**
