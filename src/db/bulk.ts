@@ -102,13 +102,25 @@ async function* chunked(text: AsyncIterable<string>, chunkBytes: number) {
   if (used > 0) yield buffer.subarray(0, used);
 }
 
-export class PostgresBulkLoader implements BulkLoader {
-  constructor(private readonly pool: pg.Pool) {}
+/** Rows loaded as the CSV each driver's `copyCsv` sends. */
+abstract class CsvBulkLoader implements BulkLoader {
+  abstract copyCsv(
+    table: string,
+    columns: readonly string[],
+    text: AsyncIterable<string>,
+    delimiter?: Delimiter,
+  ): Promise<void>;
 
   async copy(table: string, columns: readonly string[], rows: Rows): Promise<number> {
     const counter = { n: 0 };
     await this.copyCsv(table, columns, csvLines(rows, columns.length, counter));
     return counter.n;
+  }
+}
+
+export class PostgresBulkLoader extends CsvBulkLoader {
+  constructor(private readonly pool: pg.Pool) {
+    super();
   }
 
   async copyCsv(
@@ -128,17 +140,13 @@ export class PostgresBulkLoader implements BulkLoader {
 }
 
 /** PGlite reads COPY input from a virtual `/dev/blob`: rows are sent in blobs of a few megabytes. */
-export class PGliteBulkLoader implements BulkLoader {
+export class PGliteBulkLoader extends CsvBulkLoader {
   constructor(
     private readonly pglite: PGlite,
     private readonly connection: Mutex,
     private readonly blobBytes = 2 * 1024 * 1024,
-  ) {}
-
-  async copy(table: string, columns: readonly string[], rows: Rows): Promise<number> {
-    const counter = { n: 0 };
-    await this.copyCsv(table, columns, csvLines(rows, columns.length, counter));
-    return counter.n;
+  ) {
+    super();
   }
 
   async copyCsv(
