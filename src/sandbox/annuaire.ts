@@ -2,11 +2,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Database } from '../db/connect.ts';
-import { queryString } from '../directory/fhir/bundle.ts';
+import { queryString, toJsonText } from '../directory/fhir/bundle.ts';
 import { capabilityStatement } from '../directory/fhir/capability.ts';
 import { encodeCursor } from '../directory/fhir/cursor.ts';
 import { FhirError } from '../directory/fhir/errors.ts';
 import { parseSearch, type Query, type ResourceType, resourceTypes } from '../directory/fhir/params.ts';
+import type { Resource } from '../directory/fhir/rows.ts';
 import { readResource, search } from '../directory/fhir/search.ts';
 
 export interface AnnuaireEmulatorOptions {
@@ -99,7 +100,7 @@ export async function buildAnnuaireEmulator(options: AnnuaireEmulatorOptions): P
   await app.register(formbody);
   let base = '';
   const send = (reply: FastifyReply, status: number, body: unknown) =>
-    reply.code(status).type(fhirJson).send(JSON.stringify(body));
+    reply.code(status).type(fhirJson).send(toJsonText(body));
 
   app.addHook('onRequest', async (request, reply) => {
     base ||= `http://${request.headers.host}${basePath}`;
@@ -149,7 +150,7 @@ export async function buildAnnuaireEmulator(options: AnnuaireEmulatorOptions): P
           relation: 'next',
           url: `${base}/_page?id=${pages.seal({ type: resourceType, query: effective, cursor: encodeCursor(result.next) })}`,
         });
-      const entry = (resource: Record<string, unknown>, mode: string) => ({
+      const entry = (resource: Resource, mode: string) => ({
         fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
         resource,
         search: { mode },

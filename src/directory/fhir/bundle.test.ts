@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { queryString, searchBundle, subset } from './bundle.ts';
+import { queryString, searchBundle, subset, toJsonText } from './bundle.ts';
+import { StoredResource } from './rows.ts';
 
 describe('search bundles', () => {
   it('keeps the query in a stable order and adds the next page token', () => {
@@ -48,5 +50,31 @@ describe('search bundles', () => {
       'outcome',
     ]);
     expect(bundle.entry[0].fullUrl).toBe('https://x/fhir/Practitioner/8');
+  });
+
+  it('writes stored resources as their text, wherever they are, and any other value as JSON.stringify does', () => {
+    const json = fc.jsonValue();
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(json, fc.boolean()), { maxLength: 6 }),
+        fc.string({ unit: 'binary' }),
+        (values, odd) => {
+          // Each value either as it is or stored; and a string that looks like a marker without its nonce.
+          const parts = values.map(([v, stored]) =>
+            stored ? new StoredResource('Practitioner', 'x', JSON.stringify(v)) : v,
+          );
+          const value = { entry: parts.map((resource) => ({ resource })), odd: `\u0000stored-${odd}:0` };
+          const expected = { entry: values.map(([v]) => ({ resource: v })), odd: value.odd };
+          expect(JSON.parse(toJsonText(value))).toEqual(JSON.parse(JSON.stringify(expected)));
+        },
+      ),
+    );
+    const stored = new StoredResource('Practitioner', '8', '{"resourceType":"Practitioner","id":"8"}');
+    expect(toJsonText(stored)).toBe(stored.text);
+    expect(subset(stored, [])).toEqual({
+      resourceType: 'Practitioner',
+      id: '8',
+      meta: { tag: [{ system: expect.any(String), code: 'SUBSETTED' }] },
+    });
   });
 });

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { encodeCursor } from './cursor.ts';
 import type { Query, ResourceType } from './params.ts';
+import { type Resource, resourceObject, StoredResource } from './rows.ts';
 import type { SearchResult } from './search.ts';
 import { codeSystem } from './systems.ts';
 
@@ -19,7 +20,8 @@ export function queryString(query: Query, extra: Record<string, string> = {}): s
 }
 
 /** Keeps the mandatory elements and those asked for, and tags the resource as a subset (FHIR `_elements`). */
-export function subset(resource: Json, elements: string[]): Json {
+export function subset(stored: Resource, elements: string[]): Json {
+  const resource = resourceObject(stored);
   const kept: Json = {};
   for (const [key, value] of Object.entries(resource))
     if (key === 'resourceType' || key === 'id' || key === 'meta' || elements.includes(key)) kept[key] = value;
@@ -38,7 +40,7 @@ export interface BundleInput {
 
 /** A `searchset` Bundle: `self` and `next` links, match and include entries, warnings as an outcome entry. */
 export function searchBundle({ base, resourceType, query, result, elements }: BundleInput): Json {
-  const entry = (resource: Json, mode: 'match' | 'include') => ({
+  const entry = (resource: Resource, mode: 'match' | 'include') => ({
     fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
     resource: elements && mode === 'match' ? subset(resource, elements) : resource,
     search: { mode },
@@ -78,4 +80,21 @@ export function searchBundle({ base, resourceType, query, result, elements }: Bu
       ...outcome,
     ],
   };
+}
+
+/** Marks where a stored resource's text goes; the nonce keeps any string of the data from passing for one. */
+const nonce = randomBytes(8).toString('hex');
+const marker = `\u0000stored-${nonce}:`;
+/** The marker as JSON writes it (`\u0000` escaped), then the stored resource's index, quoted. */
+const markerPattern = new RegExp(`"\\\\u0000stored-${nonce}:(\\d+)"`, 'g');
+
+/** `JSON.stringify`, stored resources (`StoredResource`) written as their text, neither parsed nor escaped. */
+export function toJsonText(value: unknown): string {
+  const texts: string[] = [];
+  const text = JSON.stringify(value, (_key, v: unknown) =>
+    v instanceof StoredResource ? `${marker}${texts.push(v.text) - 1}` : v,
+  );
+  return texts.length === 0
+    ? text
+    : text.replace(markerPattern, (_match, i: string) => texts[Number(i)] as string);
 }

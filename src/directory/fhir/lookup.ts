@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { Batcher } from '../../db/batch.ts';
 import type { Database } from '../../db/connect.ts';
+import { type PractitionerFetched, practitionerResources } from './bodies.ts';
 import type { SearchRequest, Token } from './params.ts';
-import { type Fetched, keyArray, practitionerRows } from './rows.ts';
+import { type Fetched, keyArray } from './rows.ts';
 import { identifierSystem } from './systems.ts';
 
-type Row = Awaited<ReturnType<typeof practitionerRows>>[number];
+type Row = PractitionerFetched;
 interface Ask {
   snapshot: number;
   codes: string[];
@@ -32,7 +33,7 @@ async function load(database: Database, asks: Ask[]): Promise<Row[][]> {
     const codes = [...new Set(asks.filter((a) => a.snapshot === snapshot).flatMap((a) => a.codes))];
     const ids = keyArray(sql`select t.id_nat from dir_professional t
       where (t.id_nat = any(${codes}::text[]) or t.pp_id = any(${codes}::text[])) and t.created_import <= ${snapshot}`);
-    rowsBySnapshot.set(snapshot, await practitionerRows(database, ids));
+    rowsBySnapshot.set(snapshot, await practitionerResources(database, ids));
   }
   return asks.map((a) => {
     const wanted = new Set(a.codes);

@@ -9,6 +9,7 @@ import { describeEachDriver } from '../../../test/databases.ts';
 import { generateDirectory } from '../generate/generate.ts';
 import { importDirectory } from '../import/import.ts';
 import { parseSearch, resourceTypes, searchParameters } from './params.ts';
+import { keyArray, practitionerRows } from './rows.ts';
 import { search } from './search.ts';
 import { codeSystem, identifierSystem } from './systems.ts';
 
@@ -550,5 +551,32 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().total).toBe(1);
+  });
+
+  it('stores the practitioners of a generation once asked, and serves the same resources from them', async () => {
+    const count = async (table: string) =>
+      (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(s.t.database.db))
+        .rows[0]?.n;
+    const professionals = await count('dir_professional');
+    await get('/fhir/Practitioner?_count=1');
+    for (
+      let waited = 0;
+      (await count('dir_practitioner_body')) !== professionals && waited < 30_000;
+      waited += 100
+    )
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await count('dir_practitioner_body')).toBe(professionals);
+    const worked = (
+      await practitionerRows(s.t.database, keyArray(sql`select id_nat from dir_professional`))
+    ).map((r) => JSON.parse(JSON.stringify(r.resource)));
+    const all = await get('/fhir/Practitioner?_count=1000&active=true,false');
+    expect(all.body.entry.map((e: Json) => e.resource)).toEqual(worked);
+    expect(all.body.entry[0].fullUrl).toBe(`https://confiance.test/fhir/Practitioner/${worked[0].id}`);
+    expect((await get(`/fhir/Practitioner/${someone.id_nat}`)).body).toEqual(
+      worked.find((p: Json) => p.id === someone.id_nat),
+    );
+    const named = await get(`/fhir/Practitioner?identifier=${someone.pp_id}&_elements=name`);
+    expect(named.body.entry[0].resource.name).toBeDefined();
+    expect(named.body.entry[0].resource.qualification).toBeUndefined();
   });
 });

@@ -4,7 +4,8 @@ import type { AppContext } from '../../app-context.ts';
 import { HttpProblem } from '../../http/problem.ts';
 import type { TypedApp } from '../../http/typed.ts';
 import { currentSnapshot } from '../snapshot.ts';
-import { queryString, searchBundle } from './bundle.ts';
+import { BodyStore } from './bodies.ts';
+import { queryString, searchBundle, toJsonText } from './bundle.ts';
 import { capabilityStatement } from './capability.ts';
 import { FhirError, operationOutcome } from './errors.ts';
 import { GenerationCache } from './generation-cache.ts';
@@ -34,7 +35,7 @@ function resourceTypeOf(name: string): ResourceType {
 export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const base = `${ctx.config.baseUrl}/fhir`;
   const send = (reply: FastifyReply, status: number, body: unknown) =>
-    reply.code(status).type(fhirJson).send(JSON.stringify(body));
+    reply.code(status).type(fhirJson).send(toJsonText(body));
 
   app.setErrorHandler(async (error: FastifyError | FhirError | HttpProblem, request, reply) => {
     if (error instanceof FhirError) return send(reply, error.status, operationOutcome(error));
@@ -87,6 +88,12 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
     ctx.config.directory.fhirCacheMegabytes * 1024 * 1024,
     (key, body) => key.length + body.length,
   );
+  // Practitioners' bodies stored after each new generation, in the background (bodies.ts); until then, and for
+  // those a later merge changed, reads work them out.
+  const bodies = new BodyStore(ctx.database, (error) =>
+    app.log.error({ err: error }, 'storing Practitioner bodies failed'),
+  );
+  app.addHook('onClose', () => bodies.stop());
   /** Sends the answer kept for `key` in the current generation, or works it out for that generation and keeps it. */
   const sendKept = async (
     reply: FastifyReply,
@@ -94,9 +101,10 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
     answer: (snapshot: number) => Promise<unknown>,
   ) => {
     const snapshot = await currentSnapshot(ctx.database);
+    bodies.notice(snapshot);
     let text = answers.get(snapshot, key);
     if (!text) {
-      text = Buffer.from(JSON.stringify(await answer(snapshot)));
+      text = Buffer.from(toJsonText(await answer(snapshot)));
       answers.set(snapshot, key, text);
     }
     return reply.code(200).type(fhirJson).send(text);

@@ -20,10 +20,25 @@ import {
 type Json = Record<string, unknown>;
 type Condition = RawBuilder<unknown>;
 
+/** A resource as stored, its JSON text sent as it is (`toJsonText`) instead of parsed and serialised again. */
+export class StoredResource {
+  constructor(
+    readonly resourceType: string,
+    readonly id: string,
+    readonly text: string,
+  ) {}
+}
+
+export type Resource = Json | StoredResource;
+
+/** A resource as an object, parsing a stored one. */
+export const resourceObject = (resource: Resource): Json =>
+  resource instanceof StoredResource ? (JSON.parse(resource.text) as Json) : resource;
+
 export interface Fetched {
   /** The row's key in the table (what keyset paging orders by). */
   key: string;
-  resource: Json;
+  resource: Resource;
 }
 
 /** A set of keys for the read functions: a key query (`array(select …)`) or a list of values. */
@@ -92,8 +107,7 @@ export const equipmentRowsWhere = (database: Database, where: Condition, limit: 
     keyArray(sql`select t.key from dir_equipment t where ${where} order by t.key limit ${limit}`),
   );
 
-export const fetchers: Record<ResourceType, Fetcher> = {
-  Practitioner: practitionerRows,
+export const fetchers: Record<Exclude<ResourceType, 'Practitioner'>, Fetcher> = {
   PractitionerRole: roleRows,
   Organization: organizationRows,
   HealthcareService: equipmentRows,

@@ -1,22 +1,24 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/connect.ts';
 import { currentSnapshot } from '../snapshot.ts';
+import { practitionerResources } from './bodies.ts';
 import { type Cursor, decodeCursor, invalidPage } from './cursor.ts';
 import { lookUpPractitioners } from './lookup.ts';
 import type { Filter, ResourceType, SearchRequest, Token } from './params.ts';
 import {
   equipmentRowsWhere,
   type Fetched,
+  type Fetcher,
   fetchers,
   keyArray,
   list,
   organizationRows,
-  practitionerRows,
+  type Resource,
+  resourceObject,
   roleRowsWhere,
 } from './rows.ts';
 import { codeSystem, identifierSystem } from './systems.ts';
 
-type Json = Record<string, unknown>;
 type Condition = RawBuilder<unknown>;
 
 /**
@@ -28,8 +30,8 @@ const countUpTo = 1_000;
 export const maxIncluded = 1000;
 
 export interface SearchResult {
-  matches: Json[];
-  included: Json[];
+  matches: Resource[];
+  included: Resource[];
   total: number | null;
   next: Cursor | null;
   warnings: string[];
@@ -487,6 +489,8 @@ function planHealthcareService(filters: Filter[]): Plan {
   return { from: sql`dir_equipment t`, key: sql`t.key`, conditions };
 }
 
+const fetchResources: Record<ResourceType, Fetcher> = { Practitioner: practitionerResources, ...fetchers };
+
 const planners: Record<ResourceType, (filters: Filter[]) => Plan> = {
   Practitioner: planPractitioner,
   PractitionerRole: planPractitionerRole,
@@ -547,7 +551,7 @@ export async function search(
         ? { rows: looked }
         : plan.ordered
           ? await orderedPage(database, plan, plan.ordered, visibility, cursor, request)
-          : { rows: await fetchers[request.resourceType](database, keyArray(inKeyOrder)) };
+          : { rows: await fetchResources[request.resourceType](database, keyArray(inKeyOrder)) };
   const more = rows.length > request.count;
   const page = more ? rows.slice(0, request.count) : rows;
   let total = cursor?.total ?? null;
@@ -613,7 +617,7 @@ async function orderedPage(
   const sorts = new Map(found.rows.map((r) => [r.k, r.s]));
   if (sorts.size === 0) return { rows: [], sorts };
   const fetched = new Map(
-    (await fetchers[request.resourceType](database, list([...sorts.keys()]))).map((r) => [r.key, r]),
+    (await fetchResources[request.resourceType](database, list([...sorts.keys()]))).map((r) => [r.key, r]),
   );
   const rows = [...sorts.keys()].flatMap((k) => fetched.get(k) ?? []);
   return { rows, sorts };
@@ -626,10 +630,10 @@ const unique = (values: Array<string | null | undefined>): string[] => [
 async function includedFor(
   database: Database,
   request: SearchRequest,
-  matches: Json[],
-): Promise<{ included: Json[]; warnings: string[] }> {
+  matches: Resource[],
+): Promise<{ included: Resource[]; warnings: string[] }> {
   const warnings: string[] = [];
-  const included: Json[] = [];
+  const included: Resource[] = [];
   if (matches.length === 0) return { included, warnings };
   const ids = matches.map((m) => m.id as string);
   const capped = (rows: Fetched[]) => {
@@ -640,7 +644,11 @@ async function includedFor(
     return rows.slice(0, maxIncluded).map((r) => r.resource);
   };
   const reference = (field: string) =>
-    unique(matches.map((m) => (m[field] as { reference?: string } | undefined)?.reference?.split('/')[1]));
+    unique(
+      matches.map(
+        (m) => (resourceObject(m)[field] as { reference?: string } | undefined)?.reference?.split('/')[1],
+      ),
+    );
   switch (request.resourceType) {
     case 'Practitioner':
       if (request.revinclude.length > 0)
@@ -655,14 +663,16 @@ async function includedFor(
       const practitioners = reference('practitioner');
       const organizations = reference('organization');
       if (wants('practitioner') && practitioners.length > 0)
-        included.push(...(await practitionerRows(database, list(practitioners))).map((r) => r.resource));
+        included.push(...(await practitionerResources(database, list(practitioners))).map((r) => r.resource));
       if (wants('organization') && organizations.length > 0)
         included.push(...(await organizationRows(database, list(organizations))).map((r) => r.resource));
       break;
     }
     case 'Organization': {
       const parents = unique(
-        matches.map((o) => (o.partOf as { identifier?: { value?: string } })?.identifier?.value),
+        matches.map(
+          (o) => (resourceObject(o).partOf as { identifier?: { value?: string } })?.identifier?.value,
+        ),
       );
       if (request.include.length > 0 && parents.length > 0)
         included.push(...(await organizationRows(database, list(parents))).map((r) => r.resource));
@@ -687,10 +697,14 @@ async function includedFor(
 }
 
 /** One resource by its id, whatever its state (a deactivated one comes back reduced to its identifiers). */
-export async function readResource(database: Database, type: ResourceType, id: string): Promise<Json | null> {
+export async function readResource(
+  database: Database,
+  type: ResourceType,
+  id: string,
+): Promise<Resource | null> {
   const rows =
     type === 'Practitioner'
-      ? await practitionerRows(database, list([id]))
+      ? await practitionerResources(database, list([id]))
       : type === 'PractitionerRole'
         ? await roleRowsWhere(database, sql`md5(t.key) = ${id}`, 1)
         : type === 'HealthcareService'

@@ -61,7 +61,11 @@ export async function mergeResource(
   const empty = await sql<{ empty: boolean }>`select not exists (select 1 from ${table(r)}) as empty`.execute(
     db,
   );
-  if (empty.rows[0]?.empty) return firstLoad(db, r, importId, now);
+  if (empty.rows[0]?.empty) {
+    const counts = await firstLoad(db, r, importId, now);
+    await forgetBodies(db, r, null);
+    return counts;
+  }
   const columns = carried(r);
   const updates = sql.raw(columns.map((c) => `${c} = excluded.${c}`).join(', '));
   // Unchanged rows are filtered out by a join before the upsert: ON CONFLICT would otherwise lock (and so write)
@@ -92,11 +96,24 @@ export async function mergeResource(
     update ${table(r)} t set active = false, deactivated_at = ${now}, changed_import = ${importId}, changed_at = ${now}
     where t.active and ${scope ?? sql`true`}
       and not exists (select 1 from ${stg(r)} s where s.${key(r)} = t.${key(r)})`.execute(db);
+  await forgetBodies(db, r, now);
   return {
     created: upserted.rows[0]?.created ?? 0,
     changed: upserted.rows[0]?.changed ?? 0,
     deactivated: Number(deactivated.numAffectedRows ?? 0),
   };
+}
+
+/**
+ * Deletes the stored Practitioner bodies (migration 0024) that the merge made stale: those of the practitioners
+ * whose rows of this table it changed at `now` (every row it creates, changes or deactivates takes that date), or
+ * of every practitioner the table holds after a first load.
+ */
+async function forgetBodies(db: Executor, r: Resource, now: Date | null): Promise<void> {
+  if (!r.practitionerPart) return;
+  const changed = now ? sql`t.changed_at = ${now}` : sql`true`;
+  await sql`delete from dir_practitioner_body b where exists (select 1 from dir_practitioner_body)
+    and b.id_nat in (select t.id_nat from ${table(r)} t where ${changed})`.execute(db);
 }
 
 /**

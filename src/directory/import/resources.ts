@@ -35,6 +35,8 @@ export interface Resource {
    * analyzed, so that the visibility map they rely on is set at once (PGlite has no autovacuum to do it later).
    */
   indexOnlyReads?: true;
+  /** Its rows (by `id_nat`) are parts of a Practitioner resource, whose stored body a change makes stale. */
+  practitionerPart?: true;
 }
 
 const valuesOf = (map: Record<string, string>) => Object.values(map);
@@ -42,6 +44,7 @@ const valuesOf = (map: Record<string, string>) => Object.values(map);
 export const resources: Record<ResourceName, Resource> = {
   professional: {
     name: 'professional',
+    practitionerPart: true,
     label: 'professionnels',
     table: 'dir_professional',
     key: 'id_nat',
@@ -61,6 +64,7 @@ export const resources: Record<ResourceName, Resource> = {
   },
   activity: {
     name: 'activity',
+    practitionerPart: true,
     label: 'situations d’exercice',
     table: 'dir_activity',
     key: 'key',
@@ -71,6 +75,7 @@ export const resources: Record<ResourceName, Resource> = {
   },
   savoirFaire: {
     name: 'savoirFaire',
+    practitionerPart: true,
     label: 'savoir-faire',
     table: 'dir_savoir_faire',
     key: 'key',
@@ -81,6 +86,7 @@ export const resources: Record<ResourceName, Resource> = {
   },
   diploma: {
     name: 'diploma',
+    practitionerPart: true,
     label: 'diplômes et autorisations',
     table: 'dir_diploma',
     key: 'key',
@@ -91,6 +97,7 @@ export const resources: Record<ResourceName, Resource> = {
   },
   mailbox: {
     name: 'mailbox',
+    practitionerPart: true,
     label: 'boîtes MSSanté',
     table: 'dir_mailbox',
     key: 'key',
