@@ -9,3 +9,8 @@ create table dir_practitioner_body (
   id_nat text primary key,
   body text not null
 );
+-- The generation whose practitioners all had a body when the last run ended: a restarted server does not walk them
+-- all again to find nothing missing (6.5 s on a national directory).
+create table dir_practitioner_body_state (
+  generation integer not null
+);

@@ -2,7 +2,8 @@
 // bundles as they are; those not stored yet are worked out from their five tables, and stored after each merge.
 import { sql } from 'kysely';
 import type { Database } from '../../db/connect.ts';
-import { type Fetched, type Keys, keyArray, list, practitionerRows, StoredResource } from './rows.ts';
+import { currentSnapshot } from '../snapshot.ts';
+import { type Fetched, type Keys, list, practitionerRows, StoredResource } from './rows.ts';
 
 export type PractitionerFetched = Fetched & { idType: string | null; ppId: string | null };
 
@@ -48,29 +49,42 @@ export async function storePractitionerBodies(
   database: Database,
   stopped: () => boolean = () => false,
 ): Promise<number> {
-  let after = '';
+  const generation = await currentSnapshot(database);
+  const done = await sql<{ generation: number }>`select generation from dir_practitioner_body_state`.execute(
+    database.db,
+  );
+  if (done.rows[0]?.generation === generation) return 0;
+  let after: string | null = '';
   let stored = 0;
-  while (!stopped()) {
-    const rows = await database.withLock('directory-import', async () => {
-      const missing = await practitionerRows(
-        database,
-        keyArray(sql`select p.id_nat from dir_professional p where p.id_nat > ${after}
-          and not exists (select 1 from dir_practitioner_body b where b.id_nat = p.id_nat)
-          order by p.id_nat limit ${batchSize}`),
-      );
-      if (missing.length > 0)
+  while (after !== null && !stopped()) {
+    const from: string = after;
+    after = await database.withLock('directory-import', async () => {
+      // The next practitioners in key order, those without a body among them: as one NOT EXISTS, PostgreSQL came to
+      // scan the bodies stored so far for each batch (minutes on a national directory).
+      const next = await sql<{ id_nat: string; stored: boolean }>`
+        select p.id_nat, exists (select 1 from dir_practitioner_body b where b.id_nat = p.id_nat) as stored
+        from (select id_nat from dir_professional where id_nat > ${from} order by id_nat limit ${batchSize}) p
+        order by p.id_nat`.execute(database.db);
+      const missing = next.rows.filter((r) => !r.stored).map((r) => r.id_nat);
+      if (missing.length > 0) {
+        const rows = await practitionerRows(database, list(missing));
         await database.bulk.copy(
           'dir_practitioner_body',
           ['id_nat', 'body'],
-          missing.map((r) => [r.key, JSON.stringify(r.resource)]),
+          rows.map((r) => [r.key, JSON.stringify(r.resource)]),
         );
-      return missing;
+        stored += rows.length;
+      }
+      return next.rows.length < batchSize ? null : (next.rows[next.rows.length - 1]?.id_nat ?? null);
     });
-    const last = rows[rows.length - 1];
-    if (!last) break;
-    after = last.key;
-    stored += rows.length;
   }
+  // Every practitioner of that generation has its body, unless a later merge came between two batches: that one is
+  // a newer generation, whose run walks them again.
+  if (after === null)
+    await database.db.transaction().execute(async (trx) => {
+      await sql`delete from dir_practitioner_body_state`.execute(trx);
+      await sql`insert into dir_practitioner_body_state (generation) values (${generation})`.execute(trx);
+    });
   return stored;
 }
 

@@ -9,7 +9,7 @@ import { describeEachDriver } from '../../../test/databases.ts';
 import { generateDirectory } from '../generate/generate.ts';
 import { importDirectory } from '../import/import.ts';
 import { parseSearch, resourceTypes, searchParameters } from './params.ts';
-import { keyArray, practitionerRows } from './rows.ts';
+import { keyArray, practitionerRows, resourceObject } from './rows.ts';
 import { search } from './search.ts';
 import { codeSystem, identifierSystem } from './systems.ts';
 
@@ -98,7 +98,7 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     const again = await get(url);
     expect(again.body).toEqual(first.body);
     const fresh = await search(s.t.database, parseSearch('Practitioner', { identifier: someone.pp_id }));
-    expect(again.body.entry.map((e: Json) => e.resource)).toEqual(fresh.matches);
+    expect(again.body.entry.map((e: Json) => e.resource)).toEqual(fresh.matches.map(resourceObject));
     // Another query, even about the same practitioner, has its own answer.
     const subset = await get(`/fhir/Practitioner?identifier=${someone.pp_id}&_elements=identifier`);
     expect(subset.body.id).not.toBe(first.body.id);
@@ -111,7 +111,7 @@ describeEachDriver('FHIR API of the directory', (driver) => {
       s.t.database,
       parseSearch('Practitioner', { family: someone.nom_exercice.slice(0, 1), _count: '2' }),
     );
-    expect(page.body.entry.map((e: Json) => e.resource)).toEqual(freshPage.matches);
+    expect(page.body.entry.map((e: Json) => e.resource)).toEqual(freshPage.matches.map(resourceObject));
     const next = page.body.link.find((l: Json) => l.relation === 'next');
     expect((await get(new URL(next.url).pathname + new URL(next.url).search)).status).toBe(200);
   });
