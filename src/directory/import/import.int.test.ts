@@ -81,11 +81,20 @@ describeEachDriver('directory import', (driver) => {
     expect(await indexes()).toEqual(indexesBefore);
     expect(await keys()).toEqual(keysBefore);
     expect(keysBefore.map((k) => k.name)).toContain('dir_activity_pkey');
-    // Vacuumed after the load: every page all-visible, for the index-only name searches.
+    // Vacuumed after the load: every page all-visible, for the index-only name searches. On PostgreSQL a snapshot
+    // taken in the database while the load ran (an autovacuum analyze, on a busy CI machine) keeps the vacuum from
+    // marking the pages, and autovacuum marks them later: there, that the vacuum ran is what the import controls.
     const pages = await sql<{ relpages: number; relallvisible: number }>`
       select relpages, relallvisible from pg_class where relname = 'dir_professional'`.execute(t.database.db);
     expect(pages.rows[0]?.relpages).toBeGreaterThan(0);
-    expect(pages.rows[0]?.relallvisible).toBe(pages.rows[0]?.relpages);
+    if (driver === 'pglite') expect(pages.rows[0]?.relallvisible).toBe(pages.rows[0]?.relpages);
+    else
+      expect(
+        (
+          await sql<{ n: number }>`select vacuum_count::int as n from pg_stat_user_tables
+            where relname = 'dir_professional'`.execute(t.database.db)
+        ).rows[0]?.n,
+      ).toBe(1);
     expect(first.rejectCount).toBe(0);
     // Hashes computed as rows are staged (migration 0021) are those of the mirror's columns, in their order.
     for (const r of Object.values(resources))
