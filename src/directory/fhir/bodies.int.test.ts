@@ -6,8 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../../test/databases.ts';
 import { type GeneratedDay, generateDirectory } from '../generate/generate.ts';
 import { importDirectory } from '../import/import.ts';
-import { practitionerResources, storePractitionerBodies } from './bodies.ts';
-import { keyArray, practitionerRows, resourceObject, StoredResource } from './rows.ts';
+import { storePractitionerBodies } from './bodies.ts';
+import { keyArray, practitionerResources, practitionerRows, resourceObject, StoredResource } from './rows.ts';
 
 describeEachDriver('stored Practitioner bodies', (driver) => {
   let t: TestDatabase;

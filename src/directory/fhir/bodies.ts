@@ -1,41 +1,9 @@
-// Practitioner resources stored as the JSON the API sends (migration 0024): read from one table, spliced into
-// bundles as they are; those not stored yet are worked out from their five tables, and stored after each merge.
+// Practitioner resources stored as the JSON the API sends (migration 0024), after each merge: read by
+// `practitionerResources` (rows.ts), spliced into bundles as they are (`toJsonText`).
 import { sql } from 'kysely';
 import type { Database } from '../../db/connect.ts';
 import { currentSnapshot } from '../snapshot.ts';
-import { type Fetched, type Keys, list, practitionerRows, StoredResource } from './rows.ts';
-
-export type PractitionerFetched = Fetched & { idType: string | null; ppId: string | null };
-
-/** Practitioners whose idNat_PS is in `ids`, in idNat_PS order: their stored bodies, or worked out if none. */
-export async function practitionerResources(database: Database, ids: Keys): Promise<PractitionerFetched[]> {
-  const result = await sql<{
-    id_nat: string;
-    id_type: string | null;
-    pp_id: string | null;
-    body: string | null;
-  }>`
-    select p.id_nat, p.id_type, p.pp_id, b.body from dir_professional p
-    left join dir_practitioner_body b on b.id_nat = p.id_nat
-    where p.id_nat = any(${ids}) order by p.id_nat`.execute(database.db);
-  const missing = result.rows.filter((r) => r.body === null).map((r) => r.id_nat);
-  const worked = new Map(
-    missing.length > 0 ? (await practitionerRows(database, list(missing))).map((r) => [r.key, r]) : [],
-  );
-  return result.rows.flatMap((r) => {
-    if (r.body !== null)
-      return [
-        {
-          key: r.id_nat,
-          idType: r.id_type,
-          ppId: r.pp_id,
-          resource: new StoredResource('Practitioner', r.id_nat, r.body),
-        },
-      ];
-    // A practitioner a merge removed between the two reads is left out, as the second read would.
-    return worked.get(r.id_nat) ?? [];
-  });
-}
+import { list, practitionerRows } from './rows.ts';
 
 /** Practitioners rendered and stored per statement: some 4 MB of JSON. */
 const batchSize = 2000;
@@ -96,7 +64,7 @@ export class BodyStore {
   readonly #database: Database;
   readonly #onError: (error: unknown) => void;
   #generation = -1;
-  #running: Promise<void> | null = null;
+  #running: Promise<unknown> | null = null;
   #stopped = false;
 
   constructor(database: Database, onError: (error: unknown) => void) {
@@ -107,7 +75,6 @@ export class BodyStore {
   notice(generation: number): void {
     if (this.#stopped || this.#running || generation === this.#generation) return;
     this.#running = storePractitionerBodies(this.#database, () => this.#stopped)
-      .then(() => {})
       // A failed run is not retried before the next generation: reads work out what is not stored.
       .catch((error) => this.#onError(error))
       .finally(() => {

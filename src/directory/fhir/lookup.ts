@@ -1,12 +1,10 @@
 import { sql } from 'kysely';
 import { Batcher } from '../../db/batch.ts';
 import type { Database } from '../../db/connect.ts';
-import { type PractitionerFetched, practitionerResources } from './bodies.ts';
 import type { SearchRequest, Token } from './params.ts';
-import { type Fetched, keyArray } from './rows.ts';
+import { type Fetched, keyArray, type PractitionerFetched, practitionerResources } from './rows.ts';
 import { identifierSystem } from './systems.ts';
 
-type Row = PractitionerFetched;
 interface Ask {
   snapshot: number;
   codes: string[];
@@ -16,9 +14,9 @@ interface Ask {
  * `Practitioner?identifier=…` is what a DUI asks most, one professional at a time: the lookups of concurrent
  * requests go to the database together (`Batcher`), each request then keeps the rows its tokens match.
  */
-const batchers = new WeakMap<Database, Batcher<Ask, Row[]>>();
+const batchers = new WeakMap<Database, Batcher<Ask, PractitionerFetched[]>>();
 
-function batcherOf(database: Database): Batcher<Ask, Row[]> {
+function batcherOf(database: Database): Batcher<Ask, PractitionerFetched[]> {
   let batcher = batchers.get(database);
   if (!batcher) {
     batcher = new Batcher((asks) => load(database, asks));
@@ -27,8 +25,8 @@ function batcherOf(database: Database): Batcher<Ask, Row[]> {
   return batcher;
 }
 
-async function load(database: Database, asks: Ask[]): Promise<Row[][]> {
-  const rowsBySnapshot = new Map<number, Row[]>();
+async function load(database: Database, asks: Ask[]): Promise<PractitionerFetched[][]> {
+  const rowsBySnapshot = new Map<number, PractitionerFetched[]>();
   for (const snapshot of new Set(asks.map((a) => a.snapshot))) {
     const codes = [...new Set(asks.filter((a) => a.snapshot === snapshot).flatMap((a) => a.codes))];
     const ids = keyArray(sql`select t.id_nat from dir_professional t
@@ -44,7 +42,7 @@ async function load(database: Database, asks: Ask[]): Promise<Row[][]> {
 }
 
 /** Whether a row answers a token, as the search's `identifier` condition has it. */
-function answers(row: Row, token: Token): boolean {
+function answers(row: PractitionerFetched, token: Token): boolean {
   if (token.system === identifierSystem.idNatPs) return row.key === token.code;
   if (token.system === identifierSystem.rpps) return row.idType === '8' && row.ppId === token.code;
   return row.key === token.code || row.ppId === token.code;

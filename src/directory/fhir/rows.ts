@@ -73,6 +73,38 @@ export async function practitionerRows(
   }));
 }
 
+export type PractitionerFetched = Fetched & { idType: string | null; ppId: string | null };
+
+/** Practitioners whose idNat_PS is in `ids`, in idNat_PS order: their stored bodies, or worked out if none. */
+export async function practitionerResources(database: Database, ids: Keys): Promise<PractitionerFetched[]> {
+  const result = await sql<{
+    id_nat: string;
+    id_type: string | null;
+    pp_id: string | null;
+    body: string | null;
+  }>`
+    select p.id_nat, p.id_type, p.pp_id, b.body from dir_professional p
+    left join dir_practitioner_body b on b.id_nat = p.id_nat
+    where p.id_nat = any(${ids}) order by p.id_nat`.execute(database.db);
+  const missing = result.rows.filter((r) => r.body === null).map((r) => r.id_nat);
+  const worked = new Map(
+    missing.length > 0 ? (await practitionerRows(database, list(missing))).map((r) => [r.key, r]) : [],
+  );
+  return result.rows.flatMap((r) => {
+    if (r.body !== null)
+      return [
+        {
+          key: r.id_nat,
+          idType: r.id_type,
+          ppId: r.pp_id,
+          resource: new StoredResource('Practitioner', r.id_nat, r.body),
+        },
+      ];
+    // A practitioner a merge removed between the two reads is left out, as the second read would.
+    return worked.get(r.id_nat) ?? [];
+  });
+}
+
 /** Situations d'exercice whose key is in `keys`, with their mailboxes, in key order. */
 export async function roleRows(database: Database, keys: Keys): Promise<Fetched[]> {
   const result = await sql<ActivityRow & { key: string; mailboxes: MailboxRow[] }>`
@@ -107,7 +139,8 @@ export const equipmentRowsWhere = (database: Database, where: Condition, limit: 
     keyArray(sql`select t.key from dir_equipment t where ${where} order by t.key limit ${limit}`),
   );
 
-export const fetchers: Record<Exclude<ResourceType, 'Practitioner'>, Fetcher> = {
+export const fetchers: Record<ResourceType, Fetcher> = {
+  Practitioner: practitionerResources,
   PractitionerRole: roleRows,
   Organization: organizationRows,
   HealthcareService: equipmentRows,

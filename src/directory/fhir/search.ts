@@ -1,18 +1,17 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/connect.ts';
 import { currentSnapshot } from '../snapshot.ts';
-import { practitionerResources } from './bodies.ts';
 import { type Cursor, decodeCursor, invalidPage } from './cursor.ts';
 import { lookUpPractitioners } from './lookup.ts';
 import type { Filter, ResourceType, SearchRequest, Token } from './params.ts';
 import {
   equipmentRowsWhere,
   type Fetched,
-  type Fetcher,
   fetchers,
   keyArray,
   list,
   organizationRows,
+  practitionerResources,
   type Resource,
   resourceObject,
   roleRowsWhere,
@@ -489,8 +488,6 @@ function planHealthcareService(filters: Filter[]): Plan {
   return { from: sql`dir_equipment t`, key: sql`t.key`, conditions };
 }
 
-const fetchResources: Record<ResourceType, Fetcher> = { Practitioner: practitionerResources, ...fetchers };
-
 const planners: Record<ResourceType, (filters: Filter[]) => Plan> = {
   Practitioner: planPractitioner,
   PractitionerRole: planPractitionerRole,
@@ -551,7 +548,7 @@ export async function search(
         ? { rows: looked }
         : plan.ordered
           ? await orderedPage(database, plan, plan.ordered, visibility, cursor, request)
-          : { rows: await fetchResources[request.resourceType](database, keyArray(inKeyOrder)) };
+          : { rows: await fetchers[request.resourceType](database, keyArray(inKeyOrder)) };
   const more = rows.length > request.count;
   const page = more ? rows.slice(0, request.count) : rows;
   let total = cursor?.total ?? null;
@@ -617,7 +614,7 @@ async function orderedPage(
   const sorts = new Map(found.rows.map((r) => [r.k, r.s]));
   if (sorts.size === 0) return { rows: [], sorts };
   const fetched = new Map(
-    (await fetchResources[request.resourceType](database, list([...sorts.keys()]))).map((r) => [r.key, r]),
+    (await fetchers[request.resourceType](database, list([...sorts.keys()]))).map((r) => [r.key, r]),
   );
   const rows = [...sorts.keys()].flatMap((k) => fetched.get(k) ?? []);
   return { rows, sorts };
