@@ -79,4 +79,40 @@ describe('Annuaire Santé API client', () => {
       /JSON invalide/,
     );
   });
+
+  it('spaces request starts by the rate and gives each slot to the waiting request of highest priority', async () => {
+    const started: Array<{ url: string; at: number }> = [];
+    const fetcher: typeof fetch = async (input) => {
+      started.push({ url: String(input), at: performance.now() });
+      return new Response('{}', { status: 200 });
+    };
+    const c = new AnnuaireClient({
+      baseUrl: 'https://api.test/fhir/v2',
+      apiKey: 'k',
+      requestsPerSecond: 20,
+      fetch: fetcher,
+    });
+    const page = (name: string, priority?: number) => c.get(`https://api.test/fhir/v2/${name}`, priority);
+    await Promise.all([
+      page('first'),
+      page('low-1'),
+      page('low-2', 0),
+      page('high-1', 5),
+      page('low-3'),
+      page('high-2', 5),
+      page('higher', 9),
+    ]);
+    expect(started.map((s) => s.url.split('/').pop())).toEqual([
+      'first',
+      'higher',
+      'high-1',
+      'high-2',
+      'low-1',
+      'low-2',
+      'low-3',
+    ]);
+    // Seven starts at 20 a second: the last no sooner than six intervals of 50 ms after the first.
+    const first = started[0]?.at ?? 0;
+    for (const [i, s] of started.entries()) expect(s.at - first).toBeGreaterThanOrEqual(i * 50 - 1);
+  });
 });

@@ -55,6 +55,8 @@ function diagnostics(body: string): string {
 export class AnnuaireClient {
   readonly stats: ClientStats = { requests: 0, retries: 0, throttled: 0 };
   private nextSlot = 0;
+  private readonly waiting: Array<{ priority: number; release: () => void }> = [];
+  private timer: NodeJS.Timeout | null = null;
   private readonly origin: string;
 
   constructor(private readonly options: ClientOptions) {
@@ -65,7 +67,11 @@ export class AnnuaireClient {
     return `${this.options.baseUrl.replace(/\/$/, '')}/${path}`;
   }
 
-  async get(url: string): Promise<unknown> {
+  /**
+   * Fetches `url` at the next free slot. Among requests waiting for a slot, the one of highest `priority` goes
+   * first (the sync gives each stream the pages it has left), then the one that waited longest.
+   */
+  async get(url: string, priority = 0): Promise<unknown> {
     if (new URL(url).origin !== this.origin)
       throw new ApiError(
         `Lien refusé : ${new URL(url).origin} n’est pas l’API configurée (${this.origin}).`,
@@ -75,7 +81,7 @@ export class AnnuaireClient {
     const backoff = this.options.backoffMs ?? 500;
     const doFetch = this.options.fetch ?? fetch;
     for (let attempt = 1; ; attempt++) {
-      await this.throttle();
+      await this.throttle(priority);
       this.stats.requests++;
       let status = 0;
       let body = '';
@@ -115,12 +121,36 @@ export class AnnuaireClient {
     }
   }
 
-  /** Spaces request starts by 1/rate seconds, the steadiest way to stay under a per-second limit. */
-  private async throttle(): Promise<void> {
-    const interval = 1000 / this.options.requestsPerSecond;
+  /**
+   * Spaces request starts by 1/rate seconds, the steadiest way to stay under a per-second limit. Each slot goes to
+   * the waiting request of highest priority: streams that follow `next` links can only ask for a page once the
+   * previous one has arrived, so a stream left alone at the end cannot use every slot; served by priority, the
+   * streams with most pages left go first and all end together.
+   */
+  private throttle(priority: number): Promise<void> {
+    return new Promise((release) => {
+      this.waiting.push({ priority, release });
+      this.releaseNext(false);
+    });
+  }
+
+  /** `onTime`: called at the slot's time by its timer, so the slot counts from when it was due, not from now. */
+  private releaseNext(onTime: boolean): void {
+    if (this.timer || this.waiting.length === 0) return;
     const now = performance.now();
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + interval;
-    if (slot > now) await sleep(slot - now);
+    if (this.nextSlot > now) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.releaseNext(true);
+      }, this.nextSlot - now);
+      return;
+    }
+    let chosen = 0;
+    for (let i = 1; i < this.waiting.length; i++)
+      if ((this.waiting[i]?.priority ?? 0) > (this.waiting[chosen]?.priority ?? 0)) chosen = i;
+    const [next] = this.waiting.splice(chosen, 1);
+    this.nextSlot = (onTime ? this.nextSlot : now) + 1000 / this.options.requestsPerSecond;
+    next?.release();
+    this.releaseNext(false);
   }
 }

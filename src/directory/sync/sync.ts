@@ -402,7 +402,9 @@ async function fetchPages(
     if (cursor?.done) return;
     let firstTotal: number | null = null;
     const fetchPage = (url: string) => {
-      const pending = client.get(url);
+      // Practitioners and organizations take the slots first (see AnnuaireClient): roles are resolved against them,
+      // page by page once they are all in, so most of that work is done while the pages still arrive.
+      const pending = client.get(url, step === 'PractitionerRole' ? 0 : 1);
       // A prefetched page that fails is reported when awaited, not as an unhandled rejection.
       pending.catch(() => {});
       return pending;
