@@ -224,6 +224,8 @@ export function printSyncReport(report: SyncReport, say: Say): void {
   );
   if (report.unresolved > 0)
     say(`  ${report.unresolved} situation(s) d’exercice ignorée(s) : professionnel inconnu de l’API.`);
+  if (report.orphanServices > 0)
+    say(`  ${report.orphanServices} équipement(s) social(aux) ignoré(s) : établissement inconnu de l’API.`);
   for (const [name, r] of Object.entries(report.resources))
     say(
       `  ${resources[name as keyof typeof resources].label} : ${r.created} créés, ${r.changed} modifiés, ${r.deactivated} désactivés, ${r.active} actifs`,

@@ -102,6 +102,11 @@ export const searchParameters: Record<ResourceType, Record<string, ParamDefiniti
   },
   HealthcareService: {
     ...common,
+    _profile: {
+      type: 'token',
+      documentation:
+        'Profil : ce serveur ne sert que les équipements sociaux (as-dp-healthcareservice-social-equipment).',
+    },
     organization: {
       type: 'reference',
       documentation: 'L’établissement qui porte l’équipement social (Organization/numéro FINESS).',

@@ -11,7 +11,7 @@ import { importDirectory } from '../import/import.ts';
 import { parseSearch, resourceTypes, searchParameters } from './params.ts';
 import { keyArray, practitionerRows, resourceObject } from './rows.ts';
 import { search } from './search.ts';
-import { codeSystem, identifierSystem } from './systems.ts';
+import { codeSystem, identifierSystem, profile } from './systems.ts';
 
 type Json = Record<string, any>;
 
@@ -342,6 +342,16 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(combined.body.total).toBeGreaterThan(0);
     const other = await get(`/fhir/HealthcareService?service-type=${codeSystem.typeActivite}|924`);
     expect(other.body.total).toBe(0);
+    // `_profile`, as the national API has it: social equipment is all this server serves.
+    const [socialEquipment] = profile.healthcareService;
+    const byProfile = await get(`/fhir/HealthcareService?_profile=${socialEquipment}&_total=accurate`);
+    const all = await get('/fhir/HealthcareService?_total=accurate');
+    expect(byProfile.body.total).toBe(all.body.total);
+    const activities = await get(
+      `/fhir/HealthcareService?_profile=${socialEquipment.replace('social-equipment', 'healthcare-activity')}`,
+    );
+    expect(activities.status).toBe(200);
+    expect(activities.body.total).toBe(0);
   });
 
   it('counts a total up to a cap under _total=estimate, and beyond gives the planner’s estimate', async () => {

@@ -16,7 +16,7 @@ import {
   resourceObject,
   roleRowsWhere,
 } from './rows.ts';
-import { codeSystem, identifierSystem } from './systems.ts';
+import { codeSystem, identifierSystem, profile } from './systems.ts';
 
 type Condition = RawBuilder<unknown>;
 
@@ -448,6 +448,8 @@ const codeIn = (column: Condition, system: string, tokens: Token[]): Condition =
     ),
   );
 
+const socialEquipment: readonly string[] = profile.healthcareService;
+
 function planHealthcareService(filters: Filter[]): Plan {
   const conditions: Condition[] = [];
   for (const f of filters) {
@@ -475,6 +477,11 @@ function planHealthcareService(filters: Filter[]): Plan {
           break;
         case 'eligibility':
           conditions.push(codeIn(sql`t.clientele_code`, codeSystem.clientele, tokens));
+          break;
+        case '_profile':
+          // Every service served here is a social equipment; the national API also serves healthcare activities.
+          if (!tokens.some((v) => !v.system && socialEquipment.includes(v.code ?? '')))
+            conditions.push(sql`false`);
           break;
       }
     } else if (f.type === 'reference') {

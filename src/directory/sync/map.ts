@@ -1,5 +1,5 @@
 import { codeSystem, extension, identifierSystem } from '../fhir/systems.ts';
-import { diplomaKey, type Get, mailboxKey, savoirFaireKey } from '../import/resources.ts';
+import { diplomaKey, equipmentKey, type Get, mailboxKey, savoirFaireKey } from '../import/resources.ts';
 
 /** A resource the sync cannot read: the whole sync stops, the served data stays as it was. */
 export class SyncFormatError extends Error {
@@ -313,4 +313,86 @@ export function mapOrganization(input: unknown): Mapped<OrganizationRows> & { up
     structure,
     mailboxes: finess ? mailboxes(resource, { id_nat: null, structure_id: finess }) : [],
   };
+}
+
+/** The parts of a complex extension (`url` → the part), when `resource` has it. */
+function extensionParts(resource: Json, url: string): Map<string, Json> {
+  const found = array(resource.extension).find((e) => e.url === url);
+  return new Map(array(found?.extension).map((part) => [String(part.url), part]));
+}
+
+const integerText = (v: unknown): string | null =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : null;
+const flag = (v: unknown): string | null => (v === true ? 'O' : v === false ? 'N' : null);
+
+function ageBounds(part: Json | undefined): [string | null, string | null] {
+  const range = isObject(part?.valueRange) ? part.valueRange : null;
+  const bound = (b: unknown) => (isObject(b) ? integerText(b.value) : null);
+  return [bound(range?.low), bound(range?.high)];
+}
+
+/** A social equipment as the API gives it, before its organization is known by its FINESS number. */
+export interface ServiceRows {
+  /** The equipment's columns, without `finess` and `key`. */
+  equipment: Row;
+  /** FINESS of the site when `providedBy` gives it as an identifier. */
+  finess: string | null;
+  /** Id of the Organization `providedBy` refers to (the national API's own ids are not FINESS numbers). */
+  organizationRef: string | null;
+}
+
+/**
+ * HealthcareService as `as-dp-healthcareservice-social-equipment` → the mirror's social equipment row: one activity
+ * of an ESMS, keyed once its site's FINESS is known (`keyedEquipment`). One the API returns inactive comes reduced
+ * to its id, which is `md5` of that key in the mirror (migration 0015).
+ */
+export function mapHealthcareService(input: unknown): Mapped<ServiceRows> {
+  const { id, active, resource } = header(input, 'HealthcareService');
+  if (!active) return { gone: { key: id } };
+  const providedBy = isObject(resource.providedBy) ? resource.providedBy : null;
+  const finess =
+    isObject(providedBy?.identifier) && providedBy.identifier.system === identifierSystem.finess
+      ? text(providedBy.identifier.value)
+      : null;
+  const organizationRef = text(providedBy?.reference)?.startsWith('Organization/')
+    ? referenceId(providedBy)
+    : null;
+  if (!finess && !organizationRef)
+    throw new SyncFormatError(`HealthcareService/${id} sans établissement (providedBy).`);
+  const discipline = codingOf(array(resource.type), codeSystem.disciplineEquipementSocial);
+  const activite = codingOf(array(resource.characteristic), codeSystem.typeActivite);
+  const clientele = codingOf(
+    array(resource.eligibility).map((e) => e.code),
+    codeSystem.clientele,
+  );
+  const authorization = extensionParts(resource, extension.equipmentAuthorization);
+  const installation = extensionParts(resource, extension.equipmentInstallation);
+  const capacity = extensionParts(resource, extension.supportedCapacity);
+  const patients = extensionParts(resource, extension.patientType);
+  const [ageMinAutorise, ageMaxAutorise] = ageBounds(patients.get('authorizedAgeRange'));
+  const [ageMinInstalle, ageMaxInstalle] = ageBounds(patients.get('installedAgeRange'));
+  const equipment: Row = {
+    discipline_code: discipline?.code ?? null,
+    discipline: discipline?.display ?? null,
+    activite_code: activite?.code ?? null,
+    activite: activite?.display ?? null,
+    clientele_code: clientele?.code ?? null,
+    clientele: clientele?.display ?? null,
+    capacite_installee: integerText(capacity.get('installedCapacity')?.valueInteger),
+    capacite_autorisee: integerText(capacity.get('capacityAvailable')?.valueInteger),
+    installation_supprimee: flag(installation.get('deletedInstallation')?.valueBoolean),
+    autorisation_supprimee: flag(authorization.get('deletedAuthorization')?.valueBoolean),
+    date_autorisation: text(authorization.get('dateAuthorization')?.valueDate),
+    age_min_autorise: ageMinAutorise,
+    age_max_autorise: ageMaxAutorise,
+    age_min_installe: ageMinInstalle,
+    age_max_installe: ageMaxInstalle,
+  };
+  return { equipment, finess, organizationRef };
+}
+
+/** The equipment row of a site, keyed as the FINESS file keys it (site, discipline, activité, clientèle). */
+export function keyedEquipment(equipment: Row, finess: string): Row {
+  const row: Row = { ...equipment, finess };
+  return { ...row, key: equipmentKey((column) => (row[column] ?? null) as string | null) };
 }

@@ -19,8 +19,24 @@ async function counts(t: TestDatabase) {
            (select count(*) from dir_savoir_faire where active)::int as savoir_faire,
            (select count(*) from dir_diploma where active)::int as diploma,
            (select count(*) from dir_structure where active)::int as structure,
-           (select count(*) from dir_mailbox where active)::int as mailbox`.execute(t.database.db);
+           (select count(*) from dir_mailbox where active)::int as mailbox,
+           (select count(*) from dir_equipment
+             where active and coalesce(autorisation_supprimee, 'N') <> 'O')::int as equipment`.execute(
+    t.database.db,
+  );
   return r.rows[0];
+}
+
+/** Social equipment in service, with what the API carries of it. */
+async function equipment(t: TestDatabase) {
+  const r = await sql`
+    select key, finess, discipline_code, discipline, activite_code, activite, clientele_code, clientele,
+      capacite_installee, capacite_autorisee, date_autorisation, age_min_autorise, age_max_autorise,
+      age_min_installe, age_max_installe
+    from dir_equipment where active and coalesce(autorisation_supprimee, 'N') <> 'O' order by key`.execute(
+    t.database.db,
+  );
+  return r.rows;
 }
 
 describeEachDriver('sync from the national API (against its emulator)', (driver) => {
@@ -70,6 +86,9 @@ describeEachDriver('sync from the national API (against its emulator)', (driver)
     const got = await counts(target);
     expect(got).toEqual({ ...expected, mailbox: got?.mailbox });
     expect(got?.mailbox).toBe(expected?.mailbox);
+    expect(got?.equipment).toBeGreaterThan(0);
+    expect(await equipment(target)).toEqual(await equipment(source));
+    expect(report.orphanServices).toBe(0);
 
     const again = await syncDirectory(target.database, options());
     expect(again).toMatchObject({ status: 'success', mode: 'delta' });
@@ -94,6 +113,7 @@ describeEachDriver('sync from the national API (against its emulator)', (driver)
     expect(after?.professional).toBe(expected?.professional);
     expect(after?.activity).toBe(expected?.activity);
     expect(after?.structure).toBe(expected?.structure);
+    expect(await equipment(target)).toEqual(await equipment(source));
     expect(after).not.toEqual(before);
   });
 

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { appendEvent } from '../../audit/append.ts';
 import type { AuditEventInput } from '../../audit/event.ts';
 import type { Database } from '../../db/connect.ts';
-import { identifierSystem } from '../fhir/systems.ts';
+import { identifierSystem, profile } from '../fhir/systems.ts';
 import {
   guardLine,
   guardRefusal,
@@ -17,7 +17,9 @@ import { type Resource, type ResourceName, resources } from '../import/resources
 import { snapshotChanged } from '../snapshot.ts';
 import { AnnuaireClient, ApiError } from './client.ts';
 import {
+  keyedEquipment,
   type Mapped,
+  mapHealthcareService,
   mapOrganization,
   mapPractitioner,
   mapPractitionerRole,
@@ -68,6 +70,8 @@ export interface SyncReport {
   throttled: number;
   /** Roles whose practitioner the API never returned: skipped, as the national data has dangling links. */
   unresolved: number;
+  /** Social equipment whose organization the API never returned: skipped likewise. */
+  orphanServices: number;
   resources: Partial<Record<ResourceName, MergeCounts & { active: number }>>;
   guard: Array<{ resource: ResourceName; active: number; missing: number; share: number }>;
   seconds: number;
@@ -75,7 +79,7 @@ export interface SyncReport {
   phases: { download: number; staging: number; checks: number; merge: number };
 }
 
-const steps = ['Organization', 'Practitioner', 'PractitionerRole'] as const;
+const steps = ['Organization', 'Practitioner', 'PractitionerRole', 'HealthcareService'] as const;
 type Step = (typeof steps)[number];
 const syncTables = [
   'dir_sync_practitioner_stg',
@@ -84,11 +88,7 @@ const syncTables = [
   'dir_sync_role_mailbox_stg',
   'dir_sync_gone_stg',
 ];
-/** What the national API serves: its HealthcareService is not synced, equipment comes from the FINESS files only. */
-type SyncedName = Exclude<ResourceName, 'equipment'>;
-const allResources = Object.values(resources).filter(
-  (r): r is Resource & { name: SyncedName } => r.name !== 'equipment',
-);
+const allResources: Resource[] = Object.values(resources);
 
 interface State {
   import_id: number;
@@ -133,6 +133,7 @@ export async function syncDirectory(database: Database, options: SyncOptions): P
     retries: 0,
     throttled: 0,
     unresolved: 0,
+    orphanServices: 0,
     resources: {},
     guard: [],
     seconds: 0,
@@ -332,6 +333,8 @@ function firstUrl(client: AnnuaireClient, step: Step, state: State, pageSize: nu
   // A full load only needs what is active; a delta needs the deactivations too.
   if (state.mode === 'full') params.set('active', 'true');
   else if (state.since) params.set('_lastUpdated', `ge${state.since.toISOString()}`);
+  // The national API also serves healthcare activities as HealthcareService; the mirror keeps social equipment.
+  if (step === 'HealthcareService') params.set('_profile', profile.healthcareService[0]);
   return `${client.url(step)}?${params}`;
 }
 
@@ -423,7 +426,7 @@ async function fetchPages(
       const lineBase = state.entries;
       state.entries += page.resources.length;
       state.pages++;
-      const roles = await stagePage(database, step, page.resources, lineBase);
+      const roles = await stagePage(database, step, page.resources, lineBase, report);
       if (roles && resolving) await resolveRoles(database, lineBase, roles);
       else if (roles && complete('Practitioner') && complete('Organization')) {
         // Only this stream stages roles: the ones staged so far are resolved here, the next ones page by page.
@@ -443,14 +446,19 @@ async function fetchPages(
       options.onPage?.({ resource: step, pages: state.pages, entries: state.entries });
     }
   };
-  const results = await Promise.allSettled(
-    steps.map((step) =>
-      stream(step).catch((error: unknown) => {
+  // Services are placed at their organization's FINESS: they are asked for once every organization is in.
+  const running = new Map<Step, Promise<void>>();
+  for (const step of steps) {
+    const after = step === 'HealthcareService' ? running.get('Organization') : undefined;
+    running.set(
+      step,
+      (after ? after.then(() => stream(step)) : stream(step)).catch((error: unknown) => {
         failed = true;
         throw error;
       }),
-    ),
-  );
+    );
+  }
+  const results = await Promise.allSettled(running.values());
   const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason;
   return resolving;
@@ -493,13 +501,16 @@ async function stagePage(
   step: Step,
   page: unknown[],
   lineBase: number,
+  report: SyncReport,
 ): Promise<RolePage | null> {
   const { loads, gone, roles } =
     step === 'Practitioner'
       ? practitionerLoads(page)
       : step === 'Organization'
         ? organizationLoads(page)
-        : roleLoads(page);
+        : step === 'HealthcareService'
+          ? await serviceLoads(database, page, report)
+          : roleLoads(page);
   loads.push(['dir_sync_gone_stg', gone.map((key) => ({ resource: step, key })), false]);
   for (const [table, rows, numbered] of loads) await copyRows(database, table, rows, lineBase, numbered);
   return roles ?? null;
@@ -535,6 +546,35 @@ function organizationLoads(page: unknown[]) {
     ['dir_structure_stg', kept.flatMap((m) => (m.structure ? [m.structure] : [])), true],
     ['dir_mailbox_stg', kept.flatMap((m) => m.mailboxes), true],
   ];
+  return { loads, gone, roles: null };
+}
+
+/**
+ * A page of social equipment, each placed at its site's FINESS: given by `providedBy`'s identifier, or found from
+ * the Organization it refers to (this sync's organizations, which are all in before services are asked for, or an
+ * earlier sync's). Equipment of an organization the API never returned is skipped and counted.
+ */
+async function serviceLoads(database: Database, page: unknown[], report: SyncReport) {
+  const { kept, gone } = split(page.map(mapHealthcareService));
+  const refs = [...new Set(kept.flatMap((m) => (m.finess || !m.organizationRef ? [] : [m.organizationRef])))];
+  const found =
+    refs.length === 0
+      ? []
+      : (
+          await sql<{ upstream_id: string; finess: string }>`
+            select upstream_id, finess from dir_sync_organization_stg where upstream_id = any(${refs}::text[]) and finess is not null
+            union all
+            select upstream_id, finess from dir_sync_organization where upstream_id = any(${refs}::text[]) and finess is not null`.execute(
+            database.db,
+          )
+        ).rows;
+  const finessOf = new Map(found.map((o) => [o.upstream_id, o.finess]));
+  const equipment = kept.flatMap((m) => {
+    const finess = m.finess ?? finessOf.get(m.organizationRef ?? '');
+    return finess ? [keyedEquipment(m.equipment, finess)] : [];
+  });
+  report.orphanServices += kept.length - equipment.length;
+  const loads: Loads = [['dir_equipment_stg', equipment, true]];
   return { loads, gone, roles: null };
 }
 
@@ -677,7 +717,7 @@ async function buildStaging(database: Database, resolved: boolean): Promise<numb
 }
 
 /** What a delta may deactivate: the resources it returned inactive, and the parts of those it returned whole. */
-function deltaScopes(): Record<SyncedName, Scope> {
+function deltaScopes(): Record<ResourceName, Scope> {
   const gone = (type: Step): RawBuilder<unknown> =>
     sql`(select key from dir_sync_gone_stg where resource = ${type})`;
   const people = sql`(select id_nat from dir_professional_stg union select key from dir_sync_gone_stg where resource = 'Practitioner')`;
@@ -687,6 +727,7 @@ function deltaScopes(): Record<SyncedName, Scope> {
     savoirFaire: sql`t.id_nat in ${people}`,
     diploma: sql`t.id_nat in ${people}`,
     structure: sql`t.finess in ${gone('Organization')}`,
+    equipment: sql`md5(t.key) in ${gone('HealthcareService')}`,
     mailbox: sql`(
       (t.structure_id is null and t.id_nat in ${people})
       or (t.id_nat is null and t.structure_id in (select finess from dir_structure_stg union select key from dir_sync_gone_stg where resource = 'Organization'))
