@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { Batcher } from '../../db/batch.ts';
 import type { Database } from '../../db/connect.ts';
 import type { SearchRequest, Token } from './params.ts';
-import { type Fetched, keyArray, type PractitionerFetched, practitionerResources } from './rows.ts';
+import { type Fetched, type PractitionerFetched, practitionerResourcesWhere } from './rows.ts';
 import { identifierSystem } from './systems.ts';
 
 interface Ask {
@@ -29,9 +29,11 @@ async function load(database: Database, asks: Ask[]): Promise<PractitionerFetche
   const rowsBySnapshot = new Map<number, PractitionerFetched[]>();
   for (const snapshot of new Set(asks.map((a) => a.snapshot))) {
     const codes = [...new Set(asks.filter((a) => a.snapshot === snapshot).flatMap((a) => a.codes))];
-    const ids = keyArray(sql`select t.id_nat from dir_professional t
-      where (t.id_nat = any(${codes}::text[]) or t.pp_id = any(${codes}::text[])) and t.created_import <= ${snapshot}`);
-    rowsBySnapshot.set(snapshot, await practitionerResources(database, ids));
+    const rows = await practitionerResourcesWhere(
+      database,
+      sql`(p.id_nat = any(${codes}::text[]) or p.pp_id = any(${codes}::text[])) and p.created_import <= ${snapshot}`,
+    );
+    rowsBySnapshot.set(snapshot, rows);
   }
   return asks.map((a) => {
     const wanted = new Set(a.codes);

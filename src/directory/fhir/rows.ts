@@ -76,7 +76,18 @@ export async function practitionerRows(
 export type PractitionerFetched = Fetched & { idType: string | null; ppId: string | null };
 
 /** Practitioners whose idNat_PS is in `ids`, in idNat_PS order: their stored bodies, or worked out if none. */
-export async function practitionerResources(database: Database, ids: Keys): Promise<PractitionerFetched[]> {
+export const practitionerResources = (database: Database, ids: Keys): Promise<PractitionerFetched[]> =>
+  practitionerResourcesWhere(database, sql`p.id_nat = any(${ids})`);
+
+/**
+ * Practitioners matching `where` (on `p`, their `dir_professional` row), in idNat_PS order: their stored bodies,
+ * or worked out if none. A condition rather than keys lets a lookup by identifiers read each professional's row
+ * once (a key list from a subquery read it twice: 15 buffers a lookup instead of 11).
+ */
+export async function practitionerResourcesWhere(
+  database: Database,
+  where: Condition,
+): Promise<PractitionerFetched[]> {
   const result = await sql<{
     id_nat: string;
     id_type: string | null;
@@ -85,7 +96,7 @@ export async function practitionerResources(database: Database, ids: Keys): Prom
   }>`
     select p.id_nat, p.id_type, p.pp_id, b.body from dir_professional p
     left join dir_practitioner_body b on b.id_nat = p.id_nat
-    where p.id_nat = any(${ids}) order by p.id_nat`.execute(database.db);
+    where ${where} order by p.id_nat`.execute(database.db);
   const missing = result.rows.filter((r) => r.body === null).map((r) => r.id_nat);
   const worked = new Map(
     missing.length > 0 ? (await practitionerRows(database, list(missing))).map((r) => [r.key, r]) : [],
