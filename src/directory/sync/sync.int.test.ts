@@ -194,6 +194,16 @@ describeEachDriver('sync from the national API (against its emulator)', (driver)
     expect((await sql`select * from dir_sync_state`.execute(target.database.db)).rows).toEqual([]);
   });
 
+  it('loads everything again when the last sync did not load every resource (made before one was synced)', async () => {
+    await sql`update dir_import set report = jsonb_set(report, '{resources}', (report->'resources') - 'equipment')
+      where id = (select max(id) from dir_import where status = 'success')`.execute(target.database.db);
+    const report = await syncDirectory(target.database, options());
+    expect(report).toMatchObject({ status: 'success', mode: 'full' });
+    expect(report.resources.equipment?.active).toBeGreaterThan(0);
+    const again = await syncDirectory(target.database, options());
+    expect(again.mode).toBe('delta');
+  });
+
   it('falls back to a full load when the last sync is older than 30 days', async () => {
     const later = new Date(Date.now() + 31 * 86_400_000);
     const report = await syncDirectory(target.database, options({ now: () => later }));

@@ -287,13 +287,20 @@ async function resumeOrStart(
     .where('status', '=', 'running')
     .execute();
   const last = (
-    await sql<{ started_at: Date; high_water: string | null }>`
-      select started_at, report->>'highWater' as high_water from dir_import
-      where status = 'success' and sources->0->>'file' = ${baseUrl}
+    await sql<{ started_at: Date; high_water: string | null; resources: string[] }>`
+      select started_at, report->>'highWater' as high_water,
+        array(select jsonb_object_keys(coalesce(report->'resources', '{}'::jsonb))) as resources
+      from dir_import where status = 'success' and sources->0->>'file' = ${baseUrl}
       order by id desc limit 1`.execute(db)
   ).rows[0];
   const maxGapMs = (options.maxGapDays ?? 30) * 86_400_000;
-  const delta = !options.full && last !== undefined && at.getTime() - last.started_at.getTime() < maxGapMs;
+  // A delta only completes what the previous sync loaded: one made before a resource was synced (social equipment
+  // came later) did not load it, and the next sync is a full one.
+  const delta =
+    !options.full &&
+    last !== undefined &&
+    at.getTime() - last.started_at.getTime() < maxGapMs &&
+    allResources.every((r) => last.resources.includes(r.name));
   // A delta starts just after the newest change the previous sync received, by the API's own clock: everything
   // stamped at that instant or before was in its snapshot (a whole generation often shares one stamp). Without
   // one, a few minutes before the previous sync started, as clocks differ.
