@@ -69,7 +69,7 @@ export class AnnuaireClient {
 
   /**
    * Fetches `url` at the next free slot. Among requests waiting for a slot, the one of highest `priority` goes
-   * first (the sync gives each stream the pages it has left), then the one that waited longest.
+   * first, then the one that waited longest.
    */
   async get(url: string, priority = 0): Promise<unknown> {
     if (new URL(url).origin !== this.origin)
@@ -124,8 +124,7 @@ export class AnnuaireClient {
   /**
    * Spaces request starts by 1/rate seconds, the steadiest way to stay under a per-second limit. Each slot goes to
    * the waiting request of highest priority: streams that follow `next` links can only ask for a page once the
-   * previous one has arrived, so a stream left alone at the end cannot use every slot; served by priority, the
-   * streams with most pages left go first and all end together.
+   * previous one has arrived, and the caller decides which streams should be done first.
    */
   private throttle(priority: number): Promise<void> {
     return new Promise((release) => {

@@ -27,6 +27,12 @@ function codingOf(
   return null;
 }
 
+/** A coding as the mirror's pair of columns: `<column>_code` and `<column>` (its display). */
+const coded = (column: string, coding: { code: string | null; display: string | null } | null): Row => ({
+  [`${column}_code`]: coding?.code ?? null,
+  [column]: coding?.display ?? null,
+});
+
 function identifierValue(resource: Json, system: string, type?: string): string | null {
   for (const id of array(resource.identifier)) {
     if (type && !codings(id.type).some((c) => c.code === type)) continue;
@@ -141,10 +147,8 @@ export function mapPractitioner(
         id_nat: idNat,
         nom_exercice: nom,
         prenom_exercice: prenom,
-        profession_code: profession?.code ?? null,
-        profession: profession?.display ?? null,
-        categorie_code: categorie?.code ?? null,
-        categorie: categorie?.display ?? null,
+        ...coded('profession', profession),
+        ...coded('categorie', categorie),
         type_code: text(type.code),
         type: text(type.display),
         code: text(value?.code),
@@ -188,10 +192,8 @@ export function mapPractitioner(
     mapping: {
       upstream_id: id,
       id_nat: idNat,
-      profession_code: profession?.code ?? null,
-      profession: profession?.display ?? null,
-      categorie_code: categorie?.code ?? null,
-      categorie: categorie?.display ?? null,
+      ...coded('profession', profession),
+      ...coded('categorie', categorie),
     },
     professional,
     savoirFaire,
@@ -238,12 +240,9 @@ export function mapPractitionerRole(input: unknown): Mapped<RoleRows> & { upstre
       organization_system: text(orgIdentifier?.system),
       organization_value: text(orgIdentifier?.value),
       organization_name: text(organization?.display),
-      mode_code: mode?.code ?? null,
-      mode: mode?.display ?? null,
-      role_code: fonction?.code ?? null,
-      role: fonction?.display ?? null,
-      genre_code: genre?.code ?? null,
-      genre: genre?.display ?? null,
+      ...coded('mode', mode),
+      ...coded('role', fonction),
+      ...coded('genre', genre),
     },
     mailboxes: mailboxes(resource, { id_nat: null, structure_id: null }).map((m) => ({ ...m, role_key: id })),
   };
@@ -301,8 +300,7 @@ export function mapOrganization(input: unknown): Mapped<OrganizationRows> & { up
         code_postal: postalCode,
         telephone: phone('phone'),
         telecopie: phone('fax'),
-        categorie_code: categorie?.code ?? null,
-        categorie: categorie?.display ?? null,
+        ...coded('categorie', categorie),
         siret,
         ...geolocation(address),
       }
@@ -372,12 +370,9 @@ export function mapHealthcareService(input: unknown): Mapped<ServiceRows> {
   const [ageMinAutorise, ageMaxAutorise] = ageBounds(patients.get('authorizedAgeRange'));
   const [ageMinInstalle, ageMaxInstalle] = ageBounds(patients.get('installedAgeRange'));
   const equipment: Row = {
-    discipline_code: discipline?.code ?? null,
-    discipline: discipline?.display ?? null,
-    activite_code: activite?.code ?? null,
-    activite: activite?.display ?? null,
-    clientele_code: clientele?.code ?? null,
-    clientele: clientele?.display ?? null,
+    ...coded('discipline', discipline),
+    ...coded('activite', activite),
+    ...coded('clientele', clientele),
     capacite_installee: integerText(capacity.get('installedCapacity')?.valueInteger),
     capacite_autorisee: integerText(capacity.get('capacityAvailable')?.valueInteger),
     installation_supprimee: flag(installation.get('deletedInstallation')?.valueBoolean),

@@ -569,12 +569,14 @@ async function serviceLoads(database: Database, page: unknown[], report: SyncRep
       ? []
       : (
           await sql<{ upstream_id: string; finess: string }>`
-            select upstream_id, finess from dir_sync_organization_stg where upstream_id = any(${refs}::text[]) and finess is not null
+            select upstream_id, finess, false as staged from dir_sync_organization
+            where upstream_id = any(${refs}::text[]) and finess is not null
             union all
-            select upstream_id, finess from dir_sync_organization where upstream_id = any(${refs}::text[]) and finess is not null`.execute(
-            database.db,
-          )
+            select upstream_id, finess, true from dir_sync_organization_stg
+            where upstream_id = any(${refs}::text[]) and finess is not null
+            order by staged`.execute(database.db)
         ).rows;
+  // This sync's organization over an earlier sync's, as roles are resolved: staged rows come last and win.
   const finessOf = new Map(found.map((o) => [o.upstream_id, o.finess]));
   const equipment = kept.flatMap((m) => {
     const finess = m.finess ?? finessOf.get(m.organizationRef ?? '');
