@@ -75,6 +75,8 @@ export interface ActivityRow {
   raison_sociale: string | null;
   /** Whether `finess_site` is an Organization we serve (a FINESS structure of the mirror). */
   has_organization: boolean;
+  /** Whether `structure_id`, for an activity without FINESS, is a cabinet we serve as an Organization. */
+  has_cabinet: boolean;
   active: boolean;
   last_updated: Date;
 }
@@ -103,6 +105,29 @@ export interface StructureRow {
   date_ouverture: string | null;
   lat: number | null;
   lon: number | null;
+  active: boolean;
+  last_updated: Date;
+}
+
+/** A structure known only from the RPPS (migration 0025). */
+export interface CabinetRow {
+  structure_id: string;
+  siret: string | null;
+  raison_sociale: string | null;
+  enseigne: string | null;
+  complement_destinataire: string | null;
+  complement_geo: string | null;
+  numero_voie: string | null;
+  indice_repetition: string | null;
+  type_voie: string | null;
+  libelle_voie: string | null;
+  mention_distribution: string | null;
+  code_postal: string | null;
+  commune: string | null;
+  telephone: string | null;
+  telecopie: string | null;
+  email: string | null;
+  departement_code: string | null;
   active: boolean;
   last_updated: Date;
 }
@@ -285,10 +310,10 @@ export function practitionerRole(a: ActivityRow, mailboxes: MailboxRow[]): Json 
   };
   if (!a.active) return base;
   const display = [a.prenom_exercice, a.nom_exercice].filter(Boolean).join(' ');
-  const organization =
-    a.finess_site && a.has_organization
-      ? { reference: `Organization/${a.finess_site}`, ...(a.raison_sociale && { display: a.raison_sociale }) }
-      : a.structure_id || a.finess_site || a.siret
+  const served = a.finess_site && a.has_organization ? a.finess_site : a.has_cabinet ? a.structure_id : null;
+  const organization = served
+    ? { reference: `Organization/${served}`, ...(a.raison_sociale && { display: a.raison_sociale }) }
+    : a.structure_id || a.finess_site || a.siret
         ? {
             identifier: a.finess_site
               ? { system: identifierSystem.finess, value: a.finess_site }
@@ -397,6 +422,60 @@ export function organization(s: StructureRow, mailboxes: MailboxRow[]): Json {
     ...(s.finess_ej && {
       partOf: { type: 'Organization', identifier: { system: identifierSystem.finess, value: s.finess_ej } },
     }),
+  };
+}
+
+/**
+ * Organization as `as-dp-organization` for a structure known only from the RPPS (a cabinet, a société d'exercice):
+ * its technical identifier (idNat_Struct) and SIRET, names, telecom and address as its activities give them.
+ */
+export function cabinetOrganization(c: CabinetRow, mailboxes: MailboxRow[]): Json {
+  const base = {
+    resourceType: 'Organization',
+    id: c.structure_id,
+    meta: meta(c.last_updated, profile.organization),
+    identifier: present([
+      identifier('IDNST', identifierSystem.idNatStruct, c.structure_id),
+      identifier('SIRET', identifierSystem.sirene, c.siret),
+    ]),
+    active: c.active,
+  };
+  const name = c.raison_sociale ?? c.enseigne;
+  if (!c.active) return { ...base, ...(name && { name }) };
+  const street = [c.numero_voie, c.indice_repetition, c.type_voie, c.libelle_voie].filter(Boolean).join(' ');
+  // The lines in the order of a French postal address (NF Z 10-011).
+  const line = present([c.complement_destinataire, c.complement_geo, street || null, c.mention_distribution]);
+  const telecom = [
+    ...present([
+      c.telephone && { system: 'phone', value: c.telephone, use: 'work' },
+      c.telecopie && { system: 'fax', value: c.telecopie, use: 'work' },
+      c.email && { system: 'email', value: c.email, use: 'work' },
+    ]),
+    ...mailboxes.map(mailboxTelecom),
+  ];
+  return {
+    ...base,
+    type: [
+      {
+        coding: [
+          { system: codeSystem.organizationType, code: 'GEOGRAPHICAL-ENTITY', display: 'Entité géographique' },
+        ],
+      },
+    ],
+    ...(name && { name }),
+    ...(c.enseigne && c.enseigne !== name && { alias: [c.enseigne] }),
+    ...(telecom.length > 0 && { telecom }),
+    address: [
+      {
+        use: 'work',
+        type: 'physical',
+        ...(line.length > 0 && { line }),
+        ...(c.commune && { city: c.commune }),
+        ...(c.departement_code && { district: c.departement_code }),
+        ...(c.code_postal && { postalCode: c.code_postal }),
+        country: 'FRA',
+      },
+    ],
   };
 }
 

@@ -4,6 +4,8 @@ import type { Database } from '../../db/connect.ts';
 import type { ResourceType } from './params.ts';
 import {
   type ActivityRow,
+  type CabinetRow,
+  cabinetOrganization,
   type DiplomaRow,
   type EquipmentRow,
   healthcareService,
@@ -130,11 +132,32 @@ export const roleRowsWhere = (database: Database, where: Condition, limit: numbe
     keyArray(sql`select t.key from dir_activity t where ${where} order by t.key limit ${limit}`),
   );
 
-/** FINESS structures whose number is in `finess`, with their MSSanté mailboxes. */
-export async function organizationRows(database: Database, finess: Keys): Promise<Fetched[]> {
-  const result = await sql<StructureRow & { mailboxes: MailboxRow[] }>`
-    select * from dir_organization_rows(${finess})`.execute(database.db);
-  return result.rows.map((row) => ({ key: row.finess, resource: organization(row, row.mailboxes) }));
+type Mailboxed<T> = T & { mailboxes: MailboxRow[] };
+
+/**
+ * Organizations whose id is in `ids`, with their MSSanté mailboxes, in id order: FINESS structures (id = FINESS)
+ * and cabinets (id = technical structure identifier), read in one query, the keys worked out once.
+ */
+export async function organizationRows(database: Database, ids: Keys): Promise<Fetched[]> {
+  const result = await sql<
+    | { key: string; structure: Mailboxed<StructureRow>; cabinet: null }
+    | { key: string; structure: null; cabinet: Mailboxed<CabinetRow> }
+  >`
+    with k as materialized (select ${ids} as ids)
+    select o.finess as key, to_json(o) as structure, null::json as cabinet from k, dir_organization_rows(k.ids) o
+    union all
+    select c.structure_id, null, to_json(c) from k, dir_cabinet_rows(k.ids) c
+    order by 1`.execute(database.db);
+  return result.rows.map((row) => {
+    // Rows come back as JSON, dates as text.
+    const resource = row.structure
+      ? organization({ ...row.structure, last_updated: new Date(row.structure.last_updated) }, row.structure.mailboxes)
+      : cabinetOrganization(
+          { ...row.cabinet, last_updated: new Date(row.cabinet.last_updated) },
+          row.cabinet.mailboxes,
+        );
+    return { key: row.key, resource };
+  });
 }
 
 /** Social equipment whose key is in `keys`, in key order. */

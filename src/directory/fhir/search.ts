@@ -332,7 +332,7 @@ function planPractitionerRole(filters: Filter[]): Plan {
       }
     } else if (f.type === 'reference') {
       if (f.name === 'practitioner') conditions.push(inList(sql`t.id_nat`, f.values));
-      if (f.name === 'organization') conditions.push(inList(sql`t.finess_site`, f.values));
+      if (f.name === 'organization') conditions.push(atOrganizations(f.values));
     } else if (f.type === 'string') {
       if (f.name === 'mailbox-mss')
         conditions.push(
@@ -355,9 +355,16 @@ function planPractitionerRole(filters: Filter[]): Plan {
   return { from: sql`dir_activity t`, key: sql`t.key`, conditions };
 }
 
-const organizationLastUpdated = sql`greatest(t.changed_at,
-  (select max(changed_at) from dir_mailbox x where x.structure_id = t.finess and x.id_nat is null))`;
+/** Activities at one of these Organizations: a FINESS structure by its number, a cabinet by its identifier. */
+function atOrganizations(ids: string[]): Condition {
+  if (ids.length === 0) return sql`false`;
+  return sql`(t.finess_site = any(${list(ids)}) or (t.finess_site is null and t.structure_id = any(${list(ids)})))`;
+}
 
+const organizationLastUpdated = sql`greatest(t.changed_at,
+  (select max(changed_at) from dir_mailbox x where x.structure_id = t.id and x.id_nat is null))`;
+
+/** Organizations: FINESS structures and cabinets, through the view that pages both in id order (migration 0025). */
 function planOrganization(filters: Filter[]): Plan {
   const conditions: Condition[] = [];
   for (const f of filters) {
@@ -365,7 +372,7 @@ function planOrganization(filters: Filter[]): Plan {
       const tokens = f.values;
       switch (f.name) {
         case '_id':
-          conditions.push(inList(sql`t.finess`, codes(tokens)));
+          conditions.push(inList(sql`t.id`, codes(tokens)));
           break;
         case 'active':
           conditions.push(or(tokens.map((v) => sql`t.active = ${v.code === 'true'}`)));
@@ -375,13 +382,14 @@ function planOrganization(filters: Filter[]): Plan {
             or(
               tokens.map((v) => {
                 if (v.system === identifierSystem.finess)
-                  return v.code ? sql`t.finess = ${v.code}` : sql`true`;
+                  return v.code ? sql`t.finess = ${v.code}` : sql`t.finess is not null`;
                 if (v.system === identifierSystem.sirene)
                   return v.code ? sql`t.siret = ${v.code}` : sql`t.siret is not null`;
-                if (v.system === identifierSystem.idNatStruct)
-                  return v.code ? sql`'1' || t.finess = ${v.code}` : sql`true`;
+                if (v.system === identifierSystem.idNatStruct) return v.code ? idNatStruct(v.code) : sql`true`;
                 if (v.system) return sql`false`;
-                return sql`(t.finess = ${v.code} or t.siret = ${v.code} or t.finess = ${v.code?.replace(/^1/, '')})`;
+                return v.code
+                  ? sql`(t.finess = ${v.code} or t.siret = ${v.code} or ${idNatStruct(v.code)})`
+                  : sql`false`;
               }),
             ),
           );
@@ -390,11 +398,13 @@ function planOrganization(filters: Filter[]): Plan {
           conditions.push(
             or(
               tokens.map((v) =>
-                v.code === 'FINEG' || v.code === 'IDNST'
-                  ? sql`true`
-                  : v.code === 'SIRET'
-                    ? sql`t.siret is not null`
-                    : sql`false`,
+                v.code === 'FINEG'
+                  ? sql`t.finess is not null`
+                  : v.code === 'IDNST'
+                    ? sql`true`
+                    : v.code === 'SIRET'
+                      ? sql`t.siret is not null`
+                      : sql`false`,
               ),
             ),
           );
@@ -424,20 +434,30 @@ function planOrganization(filters: Filter[]): Plan {
           stringMatch([sql`t.raison_sociale`, sql`t.raison_sociale_longue`], f.match, f.values),
         );
       if (f.name === 'address-postalcode') conditions.push(postalCode(sql`t.code_postal`, f.match, f.values));
-      if (f.name === 'address-city')
-        conditions.push(stringMatch([sql`substr(t.ligne_acheminement, 7)`], f.match, f.values));
+      if (f.name === 'address-city') conditions.push(stringMatch([sql`t.commune`], f.match, f.values));
       if (f.name === 'mailbox-mss')
         conditions.push(
-          sql`t.finess in (select x.structure_id from dir_mailbox x where x.active and x.id_nat is null and ${stringMatch([sql`x.adresse`], f.match, f.values)})`,
+          sql`t.id in (select x.structure_id from dir_mailbox x where x.active and x.id_nat is null and ${stringMatch([sql`x.adresse`], f.match, f.values)})`,
         );
     } else if (f.type === 'date') {
       const { since, until } = dateBounds(f);
-      conditions.push(sql`(t.changed_at >= ${since} or t.finess in (
+      conditions.push(sql`(t.changed_at >= ${since} or t.id in (
         select x.structure_id from dir_mailbox x where x.id_nat is null and x.changed_at >= ${since}))`);
       if (until) conditions.push(sql`${organizationLastUpdated} < ${until}`);
     }
   }
-  return { from: sql`dir_structure t`, key: sql`t.finess`, conditions };
+  return { from: sql`dir_organization t`, key: sql`t.id`, conditions };
+}
+
+/**
+ * An idNat_Struct: `1` + FINESS for a FINESS structure, the technical identifier itself for a cabinet. Written on
+ * the key columns so that each side of the view reads its primary key.
+ */
+function idNatStruct(value: string): Condition {
+  const finess = value.startsWith('1') ? value.slice(1) : null;
+  return finess
+    ? sql`(t.finess = ${finess} or (t.finess is null and t.id = ${value}))`
+    : sql`(t.finess is null and t.id = ${value})`;
 }
 
 /** A token on one code column: with no system, or the column's own terminology. */
@@ -682,7 +702,7 @@ async function includedFor(
         included.push(...(await organizationRows(database, list(parents))).map((r) => r.resource));
       if (request.revinclude.includes('PractitionerRole:organization'))
         included.push(
-          ...capped(await roleRowsWhere(database, sql`t.finess_site = any(${list(ids)})`, maxIncluded + 1)),
+          ...capped(await roleRowsWhere(database, atOrganizations(ids), maxIncluded + 1)),
         );
       if (request.revinclude.includes('HealthcareService:organization'))
         included.push(

@@ -183,6 +183,13 @@ export async function importDirectory(
         .raw(`insert into dir_professional_stg (line, id_nat, ${p.columns.join(', ')})
         select distinct on (id_nat) line, id_nat, ${p.columns.join(', ')} from dir_activity_stg order by id_nat, line`)
         .execute(database.db);
+      // A structure without FINESS is a cabinet, described by the first of its activities' lines.
+      const c = resources.cabinet;
+      await sql
+        .raw(`insert into dir_cabinet_stg (line, structure_id, ${c.columns.join(', ')})
+        select distinct on (structure_id) line, structure_id, ${c.columns.join(', ')} from dir_activity_stg
+        where finess_site is null and structure_id is not null order by structure_id, line`)
+        .execute(database.db);
     }
     if (kinds.has('finessEtalab'))
       await sql`update dir_structure_stg s set lat = g.lat, lon = g.lon, coord_source = g.coord_source
@@ -208,6 +215,7 @@ export async function importDirectory(
 
     const scopes = deltaScopes(report.sources);
     if (scopes.professional) await goneProfessionals(database);
+    if (scopes.cabinet) await goneCabinets(database);
     for (const r of touched) report.guard.push(await guardLine(database.db, r, scopes[r.name]));
     const refusal = guardRefusal(report.guard, maxShare);
     if (refusal && !options.acceptMassChange) return finish('refused', refusal);
@@ -243,15 +251,18 @@ export async function importDirectory(
 /**
  * What each merge may deactivate. A file compared with the mirror's fingerprints staged only its new and changed
  * lines: the rows it may deactivate are those whose line it no longer has (`dir_line_gone_stg`), and a professional
- * only when none of their activity lines is left unchanged (listed there too by `goneProfessionals`).
+ * or a cabinet only when none of their activity lines is left unchanged (listed there too by `goneProfessionals`
+ * and `goneCabinets`).
  */
 function deltaScopes(sources: StageResult[]): Partial<Record<ResourceName, Scope>> {
   const scopes: Partial<Record<ResourceName, Scope>> = {};
   for (const r of Object.values(resources)) {
     const compared = (name: ResourceName) =>
       sources.some((s) => s.compared && resources[name].sources.includes(s.kind));
-    // Professionals come from the activity lines.
-    const delta = r.fingerprinted ? compared(r.name) : r.name === 'professional' && compared('activity');
+    // Professionals and cabinets come from the activity lines.
+    const delta = r.fingerprinted
+      ? compared(r.name)
+      : (r.name === 'professional' || r.name === 'cabinet') && compared('activity');
     if (delta)
       scopes[r.name] = sql`t.${sql.id(r.key)} in (select key from dir_line_gone_stg where tbl = ${r.table})`;
   }
@@ -264,6 +275,17 @@ async function goneProfessionals(database: Database): Promise<void> {
     select distinct 'dir_professional', a.id_nat from dir_line_gone_stg g join dir_activity a on a.key = g.key
     where g.tbl = 'dir_activity' and not exists (select 1 from dir_activity k where k.id_nat = a.id_nat and k.active
       and not exists (select 1 from dir_line_gone_stg x where x.tbl = 'dir_activity' and x.key = k.key))`.execute(
+    database.db,
+  );
+}
+
+/** Cabinets whose every active activity line is gone from the file. */
+async function goneCabinets(database: Database): Promise<void> {
+  await sql`insert into dir_line_gone_stg (tbl, key)
+    select distinct 'dir_cabinet', a.structure_id from dir_line_gone_stg g join dir_activity a on a.key = g.key
+    where g.tbl = 'dir_activity' and a.finess_site is null and a.structure_id is not null
+      and not exists (select 1 from dir_activity k where k.structure_id = a.structure_id and k.finess_site is null
+        and k.active and not exists (select 1 from dir_line_gone_stg x where x.tbl = 'dir_activity' and x.key = k.key))`.execute(
     database.db,
   );
 }

@@ -15,6 +15,7 @@ export type ResourceName =
   | 'diploma'
   | 'mailbox'
   | 'structure'
+  | 'cabinet'
   | 'equipment';
 
 /** A mirrored resource: its table (and `<table>_stg`), key column and data columns, in the migration's order. */
@@ -40,6 +41,27 @@ export interface Resource {
 }
 
 const valuesOf = (map: Record<string, string>) => Object.values(map);
+
+/** A cabinet's columns (migration 0025), those of its activities' structure part. */
+export const cabinetColumns = [
+  'siret',
+  'raison_sociale',
+  'enseigne',
+  'complement_destinataire',
+  'complement_geo',
+  'numero_voie',
+  'indice_repetition',
+  'type_voie',
+  'libelle_voie',
+  'mention_distribution',
+  'cedex',
+  'code_postal',
+  'commune',
+  'telephone',
+  'telecopie',
+  'email',
+  'departement_code',
+] as const;
 
 export const resources: Record<ResourceName, Resource> = {
   professional: {
@@ -113,6 +135,15 @@ export const resources: Record<ResourceName, Resource> = {
     key: 'finess',
     columns: [...structureColumns.filter((c) => c !== 'finess'), 'lat', 'lon', 'coord_source'],
     sources: ['finessEtalab', 'finessPlus'],
+    fingerprinted: false,
+  },
+  cabinet: {
+    name: 'cabinet',
+    label: 'structures hors FINESS',
+    table: 'dir_cabinet',
+    key: 'structure_id',
+    columns: cabinetColumns,
+    sources: ['personneActivite'],
     fingerprinted: false,
   },
   equipment: {

@@ -128,6 +128,7 @@ describe('FHIR resources back to mirror rows', () => {
         structure_id: null,
         raison_sociale: 'EHPAD LES TILLEULS',
         has_organization: true,
+        has_cabinet: false,
         active: true,
         last_updated: at,
       },

@@ -61,14 +61,17 @@ function header(resource: unknown, type: string): { id: string; active: boolean;
   return { id, active: resource.active, resource };
 }
 
+/** A telecom that is an MSSanté mailbox (the e-mail type extension says so), not a plain address. */
+const isMailbox = (t: Json): boolean =>
+  array(t.extension).some(
+    (e) => e.url === extension.emailType && isObject(e.valueCoding) && e.valueCoding.code === 'MSSANTE',
+  );
+
 function mailboxes(resource: Json, owner: { id_nat: string | null; structure_id: string | null }): Row[] {
   const rows: Row[] = [];
   for (const t of array(resource.telecom)) {
-    const isMss = array(t.extension).some(
-      (e) => e.url === extension.emailType && isObject(e.valueCoding) && e.valueCoding.code === 'MSSANTE',
-    );
     const adresse = text(t.value);
-    if (t.system !== 'email' || !isMss || !adresse) continue;
+    if (t.system !== 'email' || !isMailbox(t) || !adresse) continue;
     const meta = array(t.extension).find((e) => e.url === extension.mailboxMetadata);
     const sub = (url: string) => array(meta?.extension).find((e) => e.url === url);
     const type = codings(sub('type')?.valueCodeableConcept)[0];
@@ -252,6 +255,8 @@ export interface OrganizationRows {
   mapping: Row;
   /** Present for a FINESS geographic entity, which the mirror keeps as a structure. */
   structure: Row | null;
+  /** Present for a structure known only from the RPPS (a cabinet), kept by its idNat_Struct. */
+  cabinet: Row | null;
   mailboxes: Row[];
 }
 
@@ -274,7 +279,7 @@ export function mapOrganization(input: unknown): Mapped<OrganizationRows> & { up
   const siret = identifierValue(resource, identifierSystem.sirene, 'SIRET');
   const name = text(resource.name);
   const mapping: Row = { upstream_id: id, finess, id_nat_struct: idNatStruct, siret, name };
-  if (!active) return { gone: { key: finess ?? id }, upstreamId: id };
+  if (!active) return { gone: { key: finess ?? idNatStruct ?? id }, upstreamId: id };
   const address = array(resource.address)[0];
   const lines = Array.isArray(address?.line)
     ? address.line.filter((l): l is string => typeof l === 'string')
@@ -284,7 +289,7 @@ export function mapOrganization(input: unknown): Mapped<OrganizationRows> & { up
   const type = array(resource.type);
   const categorie = codingOf(type, codeSystem.categorieEtablissement);
   const telecom = array(resource.telecom);
-  const phone = (system: string) => text(telecom.find((t) => t.system === system)?.value);
+  const phone = (system: string) => text(telecom.find((t) => t.system === system && !isMailbox(t))?.value);
   const partOf =
     isObject(resource.partOf) && isObject(resource.partOf.identifier) ? resource.partOf.identifier : null;
   const alias = Array.isArray(resource.alias) ? text(resource.alias[0]) : null;
@@ -305,11 +310,29 @@ export function mapOrganization(input: unknown): Mapped<OrganizationRows> & { up
         ...geolocation(address),
       }
     : null;
+  const cabinet: Row | null =
+    !finess && idNatStruct
+      ? {
+          structure_id: idNatStruct,
+          siret,
+          raison_sociale: name,
+          enseigne: alias,
+          libelle_voie: lines.join(', ') || null,
+          code_postal: postalCode,
+          commune: city,
+          departement_code: text(address?.district),
+          telephone: phone('phone'),
+          telecopie: phone('fax'),
+          email: phone('email'),
+        }
+      : null;
+  const owner = finess ?? cabinet?.structure_id;
   return {
     upstreamId: id,
     mapping,
     structure,
-    mailboxes: finess ? mailboxes(resource, { id_nat: null, structure_id: finess }) : [],
+    cabinet,
+    mailboxes: owner ? mailboxes(resource, { id_nat: null, structure_id: String(owner) }) : [],
   };
 }
 

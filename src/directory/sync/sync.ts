@@ -551,6 +551,7 @@ function organizationLoads(page: unknown[]) {
   const loads: Loads = [
     ['dir_sync_organization_stg', kept.map((m) => m.mapping), false],
     ['dir_structure_stg', kept.flatMap((m) => (m.structure ? [m.structure] : [])), true],
+    ['dir_cabinet_stg', kept.flatMap((m) => (m.cabinet ? [m.cabinet] : [])), true],
     ['dir_mailbox_stg', kept.flatMap((m) => m.mailboxes), true],
   ];
   return { loads, gone, roles: null };
@@ -667,7 +668,9 @@ async function resolveRoles(database: Database, lineBase: number, page?: RolePag
   const o = (column: string) => pick('os', 'ol', 'upstream_id', column);
   const p = (column: string) => pick('ps', 'pl', 'id_nat', column);
   const s = (column: string) => pick('ss', 'sl', 'finess', column);
+  const c = (column: string) => pick('cs', 'cl', 'structure_id', column);
   const finessOf = sql`coalesce(x.o_finess, case when x.organization_system = ${identifierSystem.finess} then x.organization_value end)`;
+  const structureOf = sql`coalesce(x.o_id_nat_struct, case when x.organization_system = ${identifierSystem.idNatStruct} then x.organization_value end)`;
   await sql`
     with activity as (
       insert into dir_activity_stg (line, key, id_type, pp_id, id_nat, civilite_exercice_code, civilite_code, nom_exercice,
@@ -679,9 +682,11 @@ async function resolveRoles(database: Database, lineBase: number, page?: RolePag
         coalesce(x.o_siret, case when x.organization_system = ${identifierSystem.sirene} then x.organization_value end),
         coalesce(${s('finess')}, ${finessOf}),
         ${s('finess_ej')},
-        coalesce(x.o_id_nat_struct, case when x.organization_system = ${identifierSystem.idNatStruct} then x.organization_value end),
+        ${structureOf},
         coalesce(${s('raison_sociale')}, x.o_name, x.organization_name),
-        ${s('voie')}, ${s('code_postal')}, regexp_replace(${s('ligne_acheminement')}, '^[0-9]{5}\\s+', ''), ${s('departement')},
+        coalesce(${s('voie')}, ${c('libelle_voie')}), coalesce(${s('code_postal')}, ${c('code_postal')}),
+        coalesce(regexp_replace(${s('ligne_acheminement')}, '^[0-9]{5}\\s+', ''), ${c('commune')}),
+        coalesce(${s('departement')}, ${c('departement_code')}),
         x.role_code, x.role, x.genre_code, x.genre
       from (
         select r.*, ${m('id_nat')} as id_nat, ${m('profession_code')} as profession_code, ${m('profession')} as profession,
@@ -697,6 +702,8 @@ async function resolveRoles(database: Database, lineBase: number, page?: RolePag
       left join dir_professional pl on pl.id_nat = x.id_nat
       left join dir_structure_stg ss on ss.finess = ${finessOf}
       left join dir_structure sl on sl.finess = ${finessOf}
+      left join dir_cabinet_stg cs on cs.structure_id = ${structureOf}
+      left join dir_cabinet cl on cl.structure_id = ${structureOf}
       returning key, id_type, pp_id, id_nat, finess_site, structure_id, nom_exercice, prenom_exercice
     )
     insert into dir_mailbox_stg (line, key, type, adresse, id_type, pp_id, id_nat, structure_id, service, dematerialisation,
@@ -736,10 +743,12 @@ function deltaScopes(): Record<ResourceName, Scope> {
     savoirFaire: sql`t.id_nat in ${people}`,
     diploma: sql`t.id_nat in ${people}`,
     structure: sql`t.finess in ${gone('Organization')}`,
+    cabinet: sql`t.structure_id in ${gone('Organization')}`,
     equipment: sql`md5(t.key) in ${gone('HealthcareService')}`,
     mailbox: sql`(
       (t.structure_id is null and t.id_nat in ${people})
-      or (t.id_nat is null and t.structure_id in (select finess from dir_structure_stg union select key from dir_sync_gone_stg where resource = 'Organization'))
+      or (t.id_nat is null and t.structure_id in (select finess from dir_structure_stg union select structure_id from dir_cabinet_stg
+        union select key from dir_sync_gone_stg where resource = 'Organization'))
       or (t.id_nat is not null and t.structure_id is not null and (t.id_nat, t.structure_id) in (
         select id_nat, coalesce(finess_site, structure_id) from dir_activity_stg
         union select id_nat, coalesce(finess_site, structure_id) from dir_activity where key in ${gone('PractitionerRole')})))`,

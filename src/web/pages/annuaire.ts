@@ -22,6 +22,7 @@ const labels: Record<ResourceName, string> = {
   diploma: 'Diplômes et autorisations',
   mailbox: 'Boîtes MSSanté',
   structure: 'Structures FINESS',
+  cabinet: 'Structures hors FINESS (cabinets)',
   equipment: 'Équipements sociaux',
 };
 
