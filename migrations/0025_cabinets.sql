@@ -62,6 +62,14 @@ alter table dir_cabinet
   alter column telecopie set statistics 0, alter column email set statistics 0,
   alter column departement_code set statistics 0, alter column row_hash set statistics 0;
 
+-- A mirror made before keeps its activities: their cabinets are derived from them at once, with their dates, as an
+-- import would have (the next imports compare lines with the mirror's and stage only those that changed).
+insert into dir_cabinet (structure_id, siret, raison_sociale, enseigne, complement_destinataire, complement_geo, numero_voie, indice_repetition, type_voie, libelle_voie, mention_distribution, cedex, code_postal, commune, telephone, telecopie, email, departement_code,
+  row_hash, active, created_import, changed_import, changed_at)
+select distinct on (structure_id) structure_id, siret, raison_sociale, enseigne, complement_destinataire, complement_geo, numero_voie, indice_repetition, type_voie, libelle_voie, mention_distribution, cedex, code_postal, commune, telephone, telecopie, email, departement_code,
+  md5(row(siret, raison_sociale, enseigne, complement_destinataire, complement_geo, numero_voie, indice_repetition, type_voie, libelle_voie, mention_distribution, cedex, code_postal, commune, telephone, telecopie, email, departement_code)::text), true, created_import, changed_import, changed_at
+from dir_activity where active and finess_site is null and structure_id is not null order by structure_id, key;
+
 -- Every Organization the API serves, FINESS structures and cabinets, with the columns its searches read: a search
 -- pages through both in id order (a merge of the two primary keys) and its conditions reach each table's indexes.
 create view dir_organization as
@@ -94,7 +102,7 @@ begin
 end $$;
 
 -- A role's structure is an Organization when the mirror holds it: a FINESS structure or a cabinet.
-drop function dir_role_rows(text[]);
+drop function if exists dir_role_rows(text[]);
 create function dir_role_rows(keys text[]) returns table (
   key text, id text, id_nat text, nom_exercice text, prenom_exercice text, mode_code text, mode text,
   role_code text, role text, genre_code text, genre text, finess_site text, siret text, structure_id text,

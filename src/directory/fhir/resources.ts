@@ -314,15 +314,15 @@ export function practitionerRole(a: ActivityRow, mailboxes: MailboxRow[]): Json 
   const organization = served
     ? { reference: `Organization/${served}`, ...(a.raison_sociale && { display: a.raison_sociale }) }
     : a.structure_id || a.finess_site || a.siret
-        ? {
-            identifier: a.finess_site
-              ? { system: identifierSystem.finess, value: a.finess_site }
-              : a.structure_id
-                ? { system: identifierSystem.idNatStruct, value: a.structure_id }
-                : { system: identifierSystem.sirene, value: a.siret },
-            ...(a.raison_sociale && { display: a.raison_sociale }),
-          }
-        : null;
+      ? {
+          identifier: a.finess_site
+            ? { system: identifierSystem.finess, value: a.finess_site }
+            : a.structure_id
+              ? { system: identifierSystem.idNatStruct, value: a.structure_id }
+              : { system: identifierSystem.sirene, value: a.siret },
+          ...(a.raison_sociale && { display: a.raison_sociale }),
+        }
+      : null;
   const code = present([
     coding(codeSystem.genreActivite, a.genre_code, a.genre),
     coding(codeSystem.modeExercice, a.mode_code, a.mode),
@@ -458,7 +458,11 @@ export function cabinetOrganization(c: CabinetRow, mailboxes: MailboxRow[]): Jso
     type: [
       {
         coding: [
-          { system: codeSystem.organizationType, code: 'GEOGRAPHICAL-ENTITY', display: 'Entité géographique' },
+          {
+            system: codeSystem.organizationType,
+            code: 'GEOGRAPHICAL-ENTITY',
+            display: 'Entité géographique',
+          },
         ],
       },
     ],

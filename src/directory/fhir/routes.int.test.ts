@@ -301,6 +301,87 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(org.body.entry.filter((e: Json) => e.search.mode === 'include').length).toBe(roles.body.total);
   });
 
+  it('serves cabinets known only from the RPPS as Organization, referenced by their roles', async () => {
+    const cabinet = (
+      await sql<{ structure_id: string; raison_sociale: string; code_postal: string; roles: number }>`
+        select c.structure_id, c.raison_sociale, c.code_postal,
+          (select count(*)::int from dir_activity a where a.active and a.finess_site is null
+            and a.structure_id = c.structure_id) as roles
+        from dir_cabinet c where c.active order by c.structure_id limit 1`.execute(s.t.database.db)
+    ).rows[0]!;
+    expect(cabinet.roles).toBeGreaterThan(0);
+
+    const read = await get(`/fhir/Organization/${cabinet.structure_id}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({
+      resourceType: 'Organization',
+      id: cabinet.structure_id,
+      active: true,
+      name: cabinet.raison_sociale,
+      identifier: [{ system: identifierSystem.idNatStruct, value: cabinet.structure_id }],
+      address: [{ postalCode: cabinet.code_postal }],
+    });
+    expect(read.body.meta.profile).toEqual(profile.organization);
+
+    const roles = await get(
+      `/fhir/PractitionerRole?organization=Organization/${cabinet.structure_id}&_include=PractitionerRole:organization`,
+    );
+    const matches = roles.body.entry.filter((e: Json) => e.search.mode === 'match');
+    expect(matches).toHaveLength(cabinet.roles);
+    for (const e of matches)
+      expect(e.resource.organization.reference).toBe(`Organization/${cabinet.structure_id}`);
+    expect(
+      roles.body.entry.filter((e: Json) => e.search.mode === 'include').map((e: Json) => e.resource.id),
+    ).toEqual([cabinet.structure_id]);
+
+    const byIdentifier = await get(
+      `/fhir/Organization?identifier=${encodeURIComponent(`${identifierSystem.idNatStruct}|${cabinet.structure_id}`)}&_revinclude=PractitionerRole:organization`,
+    );
+    expect(byIdentifier.body.entry.map((e: Json) => `${e.search.mode}:${e.resource.id}`)).toEqual([
+      `match:${cabinet.structure_id}`,
+      ...matches.map((e: Json) => `include:${e.resource.id}`),
+    ]);
+    // FINESS structures keep their idNat_Struct (1 + FINESS) and no cabinet has a FINESS.
+    const finess = (
+      await sql<{
+        finess: string;
+      }>`select finess from dir_structure where active order by finess limit 1`.execute(s.t.database.db)
+    ).rows[0]!.finess;
+    const structure = await get(
+      `/fhir/Organization?identifier=${encodeURIComponent(`${identifierSystem.idNatStruct}|1${finess}`)}`,
+    );
+    expect(structure.body.entry.map((e: Json) => e.resource.id)).toEqual([finess]);
+    const withFiness = await get(
+      `/fhir/Organization?identifier=${encodeURIComponent(`${identifierSystem.finess}|`)}&_count=0`,
+    );
+    const structures = await sql<{ n: number }>`select count(*)::int as n from dir_structure`.execute(
+      s.t.database.db,
+    );
+    expect(withFiness.body.total).toBe(structures.rows[0]?.n);
+
+    // Searches by name and place find cabinets as they find FINESS structures.
+    const byName = await get(
+      `/fhir/Organization?name=${encodeURIComponent(cabinet.raison_sociale)}&address-postalcode=${cabinet.code_postal}`,
+    );
+    expect(byName.body.entry.map((e: Json) => e.resource.id)).toContain(cabinet.structure_id);
+
+    // Paging walks both kinds in id order, each once.
+    const all = await sql<{ n: number }>`select count(*)::int as n from dir_organization`.execute(
+      s.t.database.db,
+    );
+    const seen: string[] = [];
+    let url: string | null = '/fhir/Organization?_count=50';
+    while (url) {
+      const page: { body: Json } = await get(url.replace('https://confiance.test', ''));
+      seen.push(...page.body.entry.map((e: Json) => e.resource.id as string));
+      url = page.body.link.find((l: Json) => l.relation === 'next')?.url ?? null;
+    }
+    expect(seen).toHaveLength(all.rows[0]?.n ?? 0);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toContain(cabinet.structure_id);
+    expect(seen).toContain(finess);
+  });
+
   it('serves the social equipment of ESMS as HealthcareService, linked to its organization both ways', async () => {
     const ehpad = await get(
       `/fhir/HealthcareService?service-type=${codeSystem.disciplineEquipementSocial}|924&_include=HealthcareService:organization`,

@@ -151,7 +151,10 @@ export async function organizationRows(database: Database, ids: Keys): Promise<F
   return result.rows.map((row) => {
     // Rows come back as JSON, dates as text.
     const resource = row.structure
-      ? organization({ ...row.structure, last_updated: new Date(row.structure.last_updated) }, row.structure.mailboxes)
+      ? organization(
+          { ...row.structure, last_updated: new Date(row.structure.last_updated) },
+          row.structure.mailboxes,
+        )
       : cabinetOrganization(
           { ...row.cabinet, last_updated: new Date(row.cabinet.last_updated) },
           row.cabinet.mailboxes,

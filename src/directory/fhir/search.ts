@@ -385,7 +385,8 @@ function planOrganization(filters: Filter[]): Plan {
                   return v.code ? sql`t.finess = ${v.code}` : sql`t.finess is not null`;
                 if (v.system === identifierSystem.sirene)
                   return v.code ? sql`t.siret = ${v.code}` : sql`t.siret is not null`;
-                if (v.system === identifierSystem.idNatStruct) return v.code ? idNatStruct(v.code) : sql`true`;
+                if (v.system === identifierSystem.idNatStruct)
+                  return v.code ? idNatStruct(v.code) : sql`true`;
                 if (v.system) return sql`false`;
                 return v.code
                   ? sql`(t.finess = ${v.code} or t.siret = ${v.code} or ${idNatStruct(v.code)})`
@@ -701,9 +702,7 @@ async function includedFor(
       if (request.include.length > 0 && parents.length > 0)
         included.push(...(await organizationRows(database, list(parents))).map((r) => r.resource));
       if (request.revinclude.includes('PractitionerRole:organization'))
-        included.push(
-          ...capped(await roleRowsWhere(database, atOrganizations(ids), maxIncluded + 1)),
-        );
+        included.push(...capped(await roleRowsWhere(database, atOrganizations(ids), maxIncluded + 1)));
       if (request.revinclude.includes('HealthcareService:organization'))
         included.push(
           ...capped(await equipmentRowsWhere(database, sql`t.finess = any(${list(ids)})`, maxIncluded + 1)),

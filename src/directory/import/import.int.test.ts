@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../../test/databases.ts';
 import { listEvents } from '../../audit/query.ts';
+import { migrate } from '../../db/migrate.ts';
 import { type GeneratedDay, generateDirectory } from '../generate/generate.ts';
 import type { Profile } from '../generate/population.ts';
 import { collectSources } from '../sources.ts';
@@ -112,9 +113,26 @@ describeEachDriver('directory import', (driver) => {
       'diploma',
       'mailbox',
       'structure',
+      'cabinet',
       'equipment',
     ] as const)
       expect(first.resources[name]?.created).toBeGreaterThan(0);
+    // A cabinet per structure identifier that activities name without a FINESS, described as its first line does.
+    expect(first.resources.cabinet?.created).toBe(
+      await count(
+        t,
+        '(select distinct structure_id from dir_activity where finess_site is null) s',
+        'structure_id is not null',
+      ),
+    );
+    expect(
+      await count(
+        t,
+        'dir_cabinet c',
+        `not exists (select 1 from dir_activity a where a.structure_id = c.structure_id and a.finess_site is null
+          and a.raison_sociale is not distinct from c.raison_sociale and a.code_postal is not distinct from c.code_postal)`,
+      ),
+    ).toBe(0);
     // Social equipment belongs to ESMS sites of the same generation.
     expect(
       await count(
@@ -169,6 +187,7 @@ describeEachDriver('directory import', (driver) => {
         ['dir_savoir_faire', 'key'],
         ['dir_diploma', 'key'],
         ['dir_mailbox', 'key'],
+        ['dir_cabinet', 'structure_id'],
       ] as const) {
         const rows = (db: TestDatabase) =>
           sql`select ${sql.raw(key)} as key, row_hash from ${sql.raw(table)} where active order by 1`
@@ -184,6 +203,9 @@ describeEachDriver('directory import', (driver) => {
     } finally {
       await fresh.drop();
     }
+    // A departing liberal's cabinet goes with its last activity, an arriving one's comes with it.
+    expect(next.resources.cabinet?.deactivated).toBeGreaterThan(0);
+    expect(next.resources.cabinet?.created).toBeGreaterThan(0);
     // A structure only changes when it closes: the others keep their change date.
     expect(next.resources.structure?.changed).toBe(0);
     // A closed site's equipment goes with it.
@@ -194,6 +216,33 @@ describeEachDriver('directory import', (driver) => {
         'e.active and exists (select 1 from dir_structure s where s.finess = e.finess and not s.active)',
       ),
     ).toBe(0);
+  });
+
+  it('derives the cabinets of a mirror made before they were kept, as an import would (migration 0025)', async () => {
+    const fresh = await createTestDatabase(driver);
+    try {
+      expect((await importDirectory(fresh.database, [(days[0] as GeneratedDay).dir])).status).toBe('success');
+      const cabinets = () =>
+        sql`select structure_id, row_hash, active, created_import from dir_cabinet order by 1`
+          .execute(fresh.database.db)
+          .then((r) => r.rows);
+      const imported = await cabinets();
+      expect(imported.length).toBeGreaterThan(0);
+      // The mirror as the version before kept it: no cabinets, then the migration applied to it.
+      await sql`drop view dir_organization; drop function dir_cabinet_rows(text[]); drop table dir_cabinet, dir_cabinet_stg;
+        delete from schema_migration where version = 25`.execute(fresh.database.db);
+      await migrate(fresh.database);
+      expect(await cabinets()).toEqual(imported);
+      // The next day, compared line by line with the mirror, then makes what a full reading of it does.
+      expect((await importDirectory(fresh.database, [(days[1] as GeneratedDay).dir])).status).toBe('success');
+      const rows = (db: TestDatabase) =>
+        sql`select structure_id, row_hash from dir_cabinet where active order by 1`
+          .execute(db.database.db)
+          .then((r) => r.rows);
+      expect(await rows(fresh)).toEqual(await rows(t));
+    } finally {
+      await fresh.drop();
+    }
   });
 
   it('refuses a generation that would deactivate too much, unless told to', async () => {

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { healthcareService, organization, practitioner, practitionerRole } from '../fhir/resources.ts';
+import {
+  cabinetOrganization,
+  healthcareService,
+  organization,
+  practitioner,
+  practitionerRole,
+} from '../fhir/resources.ts';
 import {
   keyedEquipment,
   mapHealthcareService,
@@ -285,5 +291,102 @@ describe('HealthcareService → social equipment', () => {
     expect(() => mapHealthcareService({ resourceType: 'HealthcareService', id: 'x', active: true })).toThrow(
       SyncFormatError,
     );
+  });
+});
+
+describe('Organization → cabinet', () => {
+  const value = fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: null });
+  const row = fc.record({
+    structure_id: fc.stringMatching(/^[RC][0-9]{10,14}$/),
+    siret: fc.option(fc.stringMatching(/^[0-9]{14}$/), { nil: null }),
+    raison_sociale: fc.string({ minLength: 1, maxLength: 30 }),
+    enseigne: value,
+    complement_destinataire: value,
+    complement_geo: value,
+    numero_voie: fc.option(fc.integer({ min: 1, max: 300 }).map(String), { nil: null }),
+    indice_repetition: fc.option(fc.constantFrom('B', 'T'), { nil: null }),
+    type_voie: fc.option(fc.constantFrom('RUE', 'AV', 'BD'), { nil: null }),
+    libelle_voie: value,
+    mention_distribution: value,
+    code_postal: fc.option(fc.stringMatching(/^[0-9]{5}$/), { nil: null }),
+    commune: value,
+    telephone: fc.option(fc.stringMatching(/^0[1-9][0-9]{8}$/), { nil: null }),
+    telecopie: fc.option(fc.stringMatching(/^0[1-9][0-9]{8}$/), { nil: null }),
+    email: fc.option(fc.emailAddress(), { nil: null }),
+    departement_code: fc.option(fc.constantFrom('01', '2A', '974'), { nil: null }),
+  });
+  const lines = (r: Record<string, string | null>) =>
+    [
+      r.complement_destinataire,
+      r.complement_geo,
+      [r.numero_voie, r.indice_repetition, r.type_voie, r.libelle_voie].filter(Boolean).join(' ') || null,
+      r.mention_distribution,
+    ]
+      .filter(Boolean)
+      .join(', ') || null;
+
+  it('reads back what the API renders of a cabinet, its address lines as one, its mailboxes its own', () => {
+    fc.assert(
+      fc.property(row, (r) => {
+        const mailbox = {
+          id_nat: null,
+          structure_id: r.structure_id,
+          type: 'ORG',
+          adresse: 'secretariat@cabinet.mssante.fr',
+          service: null,
+          dematerialisation: null,
+        };
+        const mapped = mapOrganization(
+          cabinetOrganization({ ...r, active: true, last_updated: at }, [mailbox]),
+        );
+        if (mapped.gone) throw new Error('an active cabinet read as gone');
+        expect(mapped.structure).toBeNull();
+        expect(mapped.cabinet).toEqual({
+          structure_id: r.structure_id,
+          siret: r.siret,
+          raison_sociale: r.raison_sociale,
+          enseigne: r.enseigne === r.raison_sociale ? null : r.enseigne,
+          libelle_voie: lines(r),
+          code_postal: r.code_postal,
+          commune: r.commune,
+          departement_code: r.departement_code,
+          telephone: r.telephone,
+          telecopie: r.telecopie,
+          email: r.email,
+        });
+        expect(mapped.mailboxes).toEqual([
+          expect.objectContaining({ adresse: mailbox.adresse, id_nat: null, structure_id: r.structure_id }),
+        ]);
+        expect(mapped.mapping).toMatchObject({ id_nat_struct: r.structure_id, finess: null });
+      }),
+    );
+  });
+
+  it('turns a closed cabinet into a deactivation of its idNat_Struct', () => {
+    const closed = cabinetOrganization(
+      {
+        structure_id: 'R0000000042',
+        siret: null,
+        raison_sociale: 'CABINET MARTIN',
+        enseigne: null,
+        complement_destinataire: null,
+        complement_geo: null,
+        numero_voie: null,
+        indice_repetition: null,
+        type_voie: null,
+        libelle_voie: null,
+        mention_distribution: null,
+        code_postal: null,
+        commune: null,
+        telephone: null,
+        telecopie: null,
+        email: null,
+        departement_code: null,
+        active: false,
+        last_updated: at,
+      },
+      [],
+    );
+    expect(mapOrganization(closed).gone).toEqual({ key: 'R0000000042' });
   });
 });

@@ -19,6 +19,7 @@ async function counts(t: TestDatabase) {
            (select count(*) from dir_savoir_faire where active)::int as savoir_faire,
            (select count(*) from dir_diploma where active)::int as diploma,
            (select count(*) from dir_structure where active)::int as structure,
+           (select count(*) from dir_cabinet where active)::int as cabinet,
            (select count(*) from dir_mailbox where active)::int as mailbox,
            (select count(*) from dir_equipment
              where active and coalesce(autorisation_supprimee, 'N') <> 'O')::int as equipment`.execute(
@@ -37,6 +38,22 @@ async function equipment(t: TestDatabase) {
     t.database.db,
   );
   return r.rows;
+}
+
+/**
+ * Cabinets in service with what the API carries of them (the address lines as one), and the places of the activities
+ * there (a synced activity is keyed by its role's id, not by the file's key).
+ */
+async function cabinets(t: TestDatabase) {
+  const served = await sql`
+    select structure_id, siret, raison_sociale, enseigne, code_postal, commune, telephone, telecopie, email,
+      departement_code, nullif(concat_ws(', ', complement_destinataire, complement_geo,
+        nullif(concat_ws(' ', numero_voie, indice_repetition, type_voie, libelle_voie), ''), mention_distribution), '') as lines
+    from dir_cabinet where active order by structure_id`.execute(t.database.db);
+  const places = await sql`
+    select structure_id, code_postal, commune, departement_code from dir_activity
+    where active and finess_site is null order by 1, 2, 3, 4`.execute(t.database.db);
+  return { served: served.rows, places: places.rows };
 }
 
 describeEachDriver('sync from the national API (against its emulator)', (driver) => {
@@ -89,6 +106,8 @@ describeEachDriver('sync from the national API (against its emulator)', (driver)
     expect(got?.equipment).toBeGreaterThan(0);
     expect(await equipment(target)).toEqual(await equipment(source));
     expect(report.orphanServices).toBe(0);
+    expect(got?.cabinet).toBeGreaterThan(0);
+    expect(await cabinets(target)).toEqual(await cabinets(source));
 
     const again = await syncDirectory(target.database, options());
     expect(again).toMatchObject({ status: 'success', mode: 'delta' });
@@ -114,6 +133,8 @@ describeEachDriver('sync from the national API (against its emulator)', (driver)
     expect(after?.activity).toBe(expected?.activity);
     expect(after?.structure).toBe(expected?.structure);
     expect(await equipment(target)).toEqual(await equipment(source));
+    expect(report.resources.cabinet?.deactivated).toBeGreaterThan(0);
+    expect(await cabinets(target)).toEqual(await cabinets(source));
     expect(after).not.toEqual(before);
   });
 
