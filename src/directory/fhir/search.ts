@@ -78,6 +78,12 @@ interface Plan {
   from: Condition;
   key: Condition;
   conditions: Condition[];
+  /**
+   * The tables a view in `from` unites, each alias `t` with the view's columns: a page is read from each in key
+   * order, then merged. Read through the view, PostgreSQL walks each table's primary key in step and a table with
+   * few matches is scanned whole before the first row comes.
+   */
+  parts?: Condition[];
   /** When set, pages follow this order instead of key order. */
   ordered?: Ordered;
 }
@@ -447,7 +453,12 @@ function planOrganization(filters: Filter[]): Plan {
       if (until) conditions.push(sql`${organizationLastUpdated} < ${until}`);
     }
   }
-  return { from: sql`dir_organization t`, key: sql`t.id`, conditions };
+  return {
+    from: sql`dir_organization t`,
+    parts: [sql`dir_organization_finess t`, sql`dir_organization_cabinet t`],
+    key: sql`t.id`,
+    conditions,
+  };
 }
 
 /**
@@ -563,7 +574,7 @@ export async function search(
   ];
   const visible = [...plan.conditions, ...visibility];
   const paged = cursor ? [...visible, sql`${plan.key} > ${cursor.after}`] : visible;
-  const inKeyOrder = sql`select ${plan.key} from ${plan.from} where ${and(paged)} order by ${plan.key} limit ${request.count + 1}`;
+  const inKeyOrder = keysInOrder(plan, paged, request.count + 1);
   // A lookup by identifiers goes with those of concurrent requests; past a page of matches, the search pages them.
   const looked =
     cursor || options.purgedBefore || request.count === 0
@@ -588,7 +599,13 @@ export async function search(
       // (migration 0019): a bitmap of every match of a three-letter prefix visits tens of thousands of heap pages.
       const upToCap = plan.ordered
         ? orderedKeys(plan, plan.ordered, visibility, null, cap === null ? null : cap + 1)
-        : sql`select 1 from ${plan.from} where ${and(visible)} ${cap === null ? sql`` : sql`limit ${cap + 1}`}`;
+        : sql`select 1 from (${sql.join(
+            (plan.parts ?? [plan.from]).map(
+              (from) =>
+                sql`(select 1 from ${from} where ${and(visible)} ${cap === null ? sql`` : sql`limit ${cap + 1}`})`,
+            ),
+            sql` union all `,
+          )}) as u`;
       const counted = await sql<{ n: number }>`select count(*)::int as n from (${upToCap}) c`.execute(
         database.db,
       );
@@ -602,6 +619,16 @@ export async function search(
   const matches = page.map((r) => r.resource);
   const { included, warnings } = await includedFor(database, request, matches);
   return { matches, included, warnings, total, next };
+}
+
+/** The first `limit` keys matching `where` in key order, from each of the plan's parts, if any, then merged. */
+function keysInOrder(plan: Plan, where: Condition[], limit: number): Condition {
+  if (!plan.parts)
+    return sql`select ${plan.key} from ${plan.from} where ${and(where)} order by ${plan.key} limit ${limit}`;
+  const parts = plan.parts.map(
+    (from) => sql`(select ${plan.key} as k from ${from} where ${and(where)} order by 1 limit ${limit})`,
+  );
+  return sql`select k from (${sql.join(parts, sql` union all `)}) u order by k limit ${limit}`;
 }
 
 /**

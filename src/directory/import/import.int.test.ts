@@ -229,7 +229,8 @@ describeEachDriver('directory import', (driver) => {
       const imported = await cabinets();
       expect(imported.length).toBeGreaterThan(0);
       // The mirror as the version before kept it: no cabinets, then the migration applied to it.
-      await sql`drop view dir_organization; drop function dir_cabinet_rows(text[]); drop table dir_cabinet, dir_cabinet_stg;
+      await sql`drop view dir_organization, dir_organization_finess, dir_organization_cabinet; drop function dir_cabinet_rows(text[]); drop table dir_cabinet, dir_cabinet_stg;
+        drop index dir_structure_long_name, dir_structure_postal_prefix, dir_structure_city;
         delete from schema_migration where version = 25`.execute(fresh.database.db);
       await migrate(fresh.database);
       expect(await cabinets()).toEqual(imported);
