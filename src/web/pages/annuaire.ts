@@ -50,13 +50,14 @@ function lastImportSection(last: LastImport | null): SafeHtml {
 <table>
   <caption class="visually-hidden">Changements du dernier import</caption>
   <thead><tr><th scope="col">Ressource</th><th scope="col" class="num">Créées</th><th scope="col" class="num">Modifiées</th><th scope="col" class="num">Désactivées</th><th scope="col" class="num">Actives</th></tr></thead>
-  <tbody>${Object.entries(last.resources).map(
-    ([
-      name,
-      r,
-    ]) => html`<tr><th scope="row">${labels[name as ResourceName] ?? name}</th><td class="num">${number.format(r.created)}</td>
-    <td class="num">${number.format(r.changed)}</td><td class="num">${number.format(r.deactivated)}</td><td class="num">${number.format(r.active)}</td></tr>`,
-  )}</tbody>
+  <tbody>${(Object.keys(labels) as ResourceName[]).map((name) => {
+    // In the order of the labels: the report, stored as jsonb, comes back with its keys sorted by length.
+    const r = last.resources[name];
+    return r
+      ? html`<tr><th scope="row">${labels[name]}</th><td class="num">${number.format(r.created)}</td>
+    <td class="num">${number.format(r.changed)}</td><td class="num">${number.format(r.deactivated)}</td><td class="num">${number.format(r.active)}</td></tr>`
+      : '';
+  })}</tbody>
 </table>`;
 }
 
