@@ -370,7 +370,10 @@ function atOrganizations(ids: string[]): Condition {
 const organizationLastUpdated = sql`greatest(t.changed_at,
   (select max(changed_at) from dir_mailbox x where x.structure_id = t.id and x.id_nat is null))`;
 
-/** Organizations: FINESS structures and cabinets, through the view that pages both in id order (migration 0025). */
+/**
+ * Organizations: FINESS structures and cabinets, two views with the same columns (migration 0025), each read in id
+ * order and merged (`parts`).
+ */
 function planOrganization(filters: Filter[]): Plan {
   const conditions: Condition[] = [];
   for (const f of filters) {
