@@ -49,6 +49,15 @@ create unlogged table dir_cabinet_stg (
   email text,
   departement_code text
 );
+-- A mirror made before keeps its activities: their cabinets are derived from them at once, with their dates, as an
+-- import would have (the next imports compare lines with the mirror's and stage only those that changed); before
+-- the indexes, which are built once rather than row by row.
+insert into dir_cabinet (structure_id, siret, raison_sociale, enseigne, complement_destinataire, complement_geo, numero_voie, indice_repetition, type_voie, libelle_voie, mention_distribution, cedex, code_postal, commune, telephone, telecopie, email, departement_code,
+  row_hash, active, created_import, changed_import, changed_at)
+select distinct on (structure_id) structure_id, siret, raison_sociale, enseigne, complement_destinataire, complement_geo, numero_voie, indice_repetition, type_voie, libelle_voie, mention_distribution, cedex, code_postal, commune, telephone, telecopie, email, departement_code,
+  md5(row(siret, raison_sociale, enseigne, complement_destinataire, complement_geo, numero_voie, indice_repetition, type_voie, libelle_voie, mention_distribution, cedex, code_postal, commune, telephone, telecopie, email, departement_code)::text), true, created_import, changed_import, changed_at
+from dir_activity where active and finess_site is null and structure_id is not null order by structure_id, key;
+
 -- An Organization search by name, postal code or city reads both tables' indexes: a scan of either in id order,
 -- filtered, would walk all of it whenever it holds few matches (880 000 cabinets nationally, 3 s).
 create index dir_cabinet_changed on dir_cabinet (changed_at);
@@ -68,14 +77,8 @@ alter table dir_cabinet
   alter column cedex set statistics 0, alter column telephone set statistics 0,
   alter column telecopie set statistics 0, alter column email set statistics 0,
   alter column departement_code set statistics 0, alter column row_hash set statistics 0;
-
--- A mirror made before keeps its activities: their cabinets are derived from them at once, with their dates, as an
--- import would have (the next imports compare lines with the mirror's and stage only those that changed).
-insert into dir_cabinet (structure_id, siret, raison_sociale, enseigne, complement_destinataire, complement_geo, numero_voie, indice_repetition, type_voie, libelle_voie, mention_distribution, cedex, code_postal, commune, telephone, telecopie, email, departement_code,
-  row_hash, active, created_import, changed_import, changed_at)
-select distinct on (structure_id) structure_id, siret, raison_sociale, enseigne, complement_destinataire, complement_geo, numero_voie, indice_repetition, type_voie, libelle_voie, mention_distribution, cedex, code_postal, commune, telephone, telecopie, email, departement_code,
-  md5(row(siret, raison_sociale, enseigne, complement_destinataire, complement_geo, numero_voie, indice_repetition, type_voie, libelle_voie, mention_distribution, cedex, code_postal, commune, telephone, telecopie, email, departement_code)::text), true, created_import, changed_import, changed_at
-from dir_activity where active and finess_site is null and structure_id is not null order by structure_id, key;
+-- Statistics for the cabinets just derived, so that searches are planned well from the first one.
+analyze dir_cabinet;
 
 -- Every Organization the API serves, FINESS structures and cabinets, with the columns its searches read: a search
 -- reads a page from each (their indexes answer its conditions) and merges them in id order (search.ts).
