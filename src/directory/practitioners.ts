@@ -154,6 +154,9 @@ export interface PractitionerDetail {
     finess: string | null;
     finessEj: string | null;
     siret: string | null;
+    structureId: string | null;
+    /** The Organization the FHIR API serves for this structure (a FINESS structure or a cabinet), if any. */
+    organization: string | null;
     adresse: string | null;
     codePostal: string | null;
     commune: string | null;
@@ -187,11 +190,13 @@ export async function practitionerDetail(
     sql<PractitionerDetail['activities'][number]>`
       select a.profession, a.categorie, a.mode, a.role, a.genre, a.secteur,
         coalesce(s.raison_sociale, a.raison_sociale, a.enseigne) as structure, a.finess_site as finess,
-        coalesce(a.finess_ej, s.finess_ej) as "finessEj", a.siret,
+        coalesce(a.finess_ej, s.finess_ej) as "finessEj", a.siret, a.structure_id as "structureId",
+        coalesce(s.finess, c.structure_id) as organization,
         nullif(concat_ws(' ', a.numero_voie, a.indice_repetition, a.type_voie, a.libelle_voie), '') as adresse,
         a.code_postal as "codePostal", a.commune, coalesce(a.telephone, s.telephone) as telephone,
         s.categorie as "categorieEtablissement"
       from dir_activity a left join dir_structure s on s.finess = a.finess_site
+        left join dir_cabinet c on a.finess_site is null and c.structure_id = a.structure_id
       where a.id_nat = ${idNat} and a.active order by a.profession, structure`.execute(db),
     sql<PractitionerDetail['savoirFaire'][number]>`
       select type, libelle, code from dir_savoir_faire where id_nat = ${idNat} and active order by type, libelle`.execute(

@@ -97,8 +97,15 @@ describe.skipIf(!chromiumAvailable())('console in Chromium', () => {
     await page.locator('tbody a').first().click();
     await page.getByRole('heading', { name: /Situations d’exercice/ }).waitFor();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/\S/);
+    // Each structure the FHIR API serves, a FINESS structure or a cabinet, is linked to its Organization.
+    const organization = page.locator('a[href^="/fhir/Organization/"]').first();
+    const href = (await organization.getAttribute('href')) ?? '';
+    expect(href).toMatch(/^\/fhir\/Organization\/\w+$/);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'annuaire-professionnel');
+    const served = await page.request.get(`${server.url}${href}`);
+    expect(served.status()).toBe(200);
+    expect((await served.json()).resourceType).toBe('Organization');
   });
 
   it('shows the API reference', async () => {

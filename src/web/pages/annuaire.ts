@@ -200,10 +200,10 @@ ${d.active ? html`` : html`<p class="notice" role="status">Ce professionnel ne f
       <td>${cell(a.structure)}${a.categorieEtablissement ? html`<br><span class="muted">${a.categorieEtablissement}</span>` : html``}${
         a.finess
           ? html`<br>FINESS <code>${a.finess}</code>`
-          : a.siret
-            ? html`<br>SIRET <code>${a.siret}</code>`
-            : html``
-      }</td>
+          : html`${a.structureId ? html`<br>idNat_Struct <code>${a.structureId}</code>` : html``}${
+              a.siret ? html`<br>SIRET <code>${a.siret}</code>` : html``
+            }`
+      }${a.organization ? html`<br><a href="/fhir/Organization/${a.organization}">Organization/${a.organization}</a>` : html``}</td>
       <td>${cell(a.adresse)}<br>${a.codePostal ?? ''} ${a.commune ?? ''}</td><td>${cell(a.telephone)}</td></tr>`,
     )}</tbody>
   </table>`
