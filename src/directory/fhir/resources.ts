@@ -344,6 +344,27 @@ export function cityOf(ligneAcheminement: string | null): string | null {
   return m?.[1] ?? ligneAcheminement.trim();
 }
 
+/** Every Organization served is a geographic entity (a site), FINESS structure or cabinet. */
+const geographicalEntity = {
+  coding: [
+    { system: codeSystem.organizationType, code: 'GEOGRAPHICAL-ENTITY', display: 'Entité géographique' },
+  ],
+};
+
+/** An Organization's work contacts, then its MSSanté mailboxes. */
+function organizationTelecom(
+  contacts: { phone: string | null; fax: string | null; email?: string | null },
+  mailboxes: MailboxRow[],
+): Json[] {
+  return [
+    ...(['phone', 'fax', 'email'] as const).flatMap((system) => {
+      const value = contacts[system];
+      return value ? [{ system, value, use: 'work' }] : [];
+    }),
+    ...mailboxes.map(mailboxTelecom),
+  ];
+}
+
 /**
  * Organization as `as-dp-organization` for a FINESS geographic entity: identifiers (FINESS, idNat_Struct,
  * SIRET), types, names, telecom (phone, fax, MSSanté), address with its coordinates (the standard geolocation
@@ -392,25 +413,11 @@ export function organization(s: StructureRow, mailboxes: MailboxRow[]): Json {
         ],
       }),
   };
-  const telecom = [
-    ...present([
-      s.telephone && { system: 'phone', value: s.telephone, use: 'work' },
-      s.telecopie && { system: 'fax', value: s.telecopie, use: 'work' },
-    ]),
-    ...mailboxes.map(mailboxTelecom),
-  ];
+  const telecom = organizationTelecom({ phone: s.telephone, fax: s.telecopie }, mailboxes);
   return {
     ...base,
     type: present([
-      {
-        coding: [
-          {
-            system: codeSystem.organizationType,
-            code: 'GEOGRAPHICAL-ENTITY',
-            display: 'Entité géographique',
-          },
-        ],
-      },
+      geographicalEntity,
       s.categorie_code && {
         coding: [coding(codeSystem.categorieEtablissement, s.categorie_code, s.categorie)],
       },
@@ -445,27 +452,10 @@ export function cabinetOrganization(c: CabinetRow, mailboxes: MailboxRow[]): Jso
   const street = [c.numero_voie, c.indice_repetition, c.type_voie, c.libelle_voie].filter(Boolean).join(' ');
   // The lines in the order of a French postal address (NF Z 10-011).
   const line = present([c.complement_destinataire, c.complement_geo, street || null, c.mention_distribution]);
-  const telecom = [
-    ...present([
-      c.telephone && { system: 'phone', value: c.telephone, use: 'work' },
-      c.telecopie && { system: 'fax', value: c.telecopie, use: 'work' },
-      c.email && { system: 'email', value: c.email, use: 'work' },
-    ]),
-    ...mailboxes.map(mailboxTelecom),
-  ];
+  const telecom = organizationTelecom({ phone: c.telephone, fax: c.telecopie, email: c.email }, mailboxes);
   return {
     ...base,
-    type: [
-      {
-        coding: [
-          {
-            system: codeSystem.organizationType,
-            code: 'GEOGRAPHICAL-ENTITY',
-            display: 'Entité géographique',
-          },
-        ],
-      },
-    ],
+    type: [geographicalEntity],
     ...(name && { name }),
     ...(c.enseigne && c.enseigne !== name && { alias: [c.enseigne] }),
     ...(telecom.length > 0 && { telecom }),

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { appendEvent } from '../../audit/append.ts';
 import type { AuditEventInput } from '../../audit/event.ts';
 import type { Database } from '../../db/connect.ts';
@@ -177,20 +177,14 @@ export async function importDirectory(
     }
 
     endPhase('staging');
-    if (kinds.has('personneActivite')) {
-      const p = resources.professional;
-      await sql
-        .raw(`insert into dir_professional_stg (line, id_nat, ${p.columns.join(', ')})
-        select distinct on (id_nat) line, id_nat, ${p.columns.join(', ')} from dir_activity_stg order by id_nat, line`)
-        .execute(database.db);
-      // A structure without FINESS is a cabinet, described by the first of its activities' lines.
-      const c = resources.cabinet;
-      await sql
-        .raw(`insert into dir_cabinet_stg (line, structure_id, ${c.columns.join(', ')})
-        select distinct on (structure_id) line, structure_id, ${c.columns.join(', ')} from dir_activity_stg
-        where finess_site is null and structure_id is not null order by structure_id, line`)
-        .execute(database.db);
-    }
+    // Each professional and each cabinet is described by the first activity line that names it.
+    if (kinds.has('personneActivite'))
+      for (const { resource: r, named } of fromActivities)
+        await sql`insert into ${sql.table(`${r.table}_stg`)} (line, ${sql.ref(r.key)}, ${sql.join(r.columns.map((c) => sql.ref(c)))})
+          select distinct on (a.${sql.ref(r.key)}) a.line, a.${sql.ref(r.key)}, ${sql.join(r.columns.map((c) => sql.ref(`a.${c}`)))}
+          from dir_activity_stg a where ${named('a')} order by a.${sql.ref(r.key)}, a.line`.execute(
+          database.db,
+        );
     if (kinds.has('finessEtalab'))
       await sql`update dir_structure_stg s set lat = g.lat, lon = g.lon, coord_source = g.coord_source
         from dir_structure_geo_stg g where g.finess = s.finess`.execute(database.db);
@@ -214,8 +208,8 @@ export async function importDirectory(
       );
 
     const scopes = deltaScopes(report.sources);
-    if (scopes.professional) await goneProfessionals(database);
-    if (scopes.cabinet) await goneCabinets(database);
+    for (const derived of fromActivities)
+      if (scopes[derived.resource.name]) await goneOwners(database, derived);
     for (const r of touched) report.guard.push(await guardLine(database.db, r, scopes[r.name]));
     const refusal = guardRefusal(report.guard, maxShare);
     if (refusal && !options.acceptMassChange) return finish('refused', refusal);
@@ -251,41 +245,46 @@ export async function importDirectory(
 /**
  * What each merge may deactivate. A file compared with the mirror's fingerprints staged only its new and changed
  * lines: the rows it may deactivate are those whose line it no longer has (`dir_line_gone_stg`), and a professional
- * or a cabinet only when none of their activity lines is left unchanged (listed there too by `goneProfessionals`
- * and `goneCabinets`).
+ * or a cabinet only when none of their activity lines is left unchanged (listed there too by `goneOwners`).
  */
 function deltaScopes(sources: StageResult[]): Partial<Record<ResourceName, Scope>> {
   const scopes: Partial<Record<ResourceName, Scope>> = {};
   for (const r of Object.values(resources)) {
     const compared = (name: ResourceName) =>
       sources.some((s) => s.compared && resources[name].sources.includes(s.kind));
-    // Professionals and cabinets come from the activity lines.
     const delta = r.fingerprinted
       ? compared(r.name)
-      : (r.name === 'professional' || r.name === 'cabinet') && compared('activity');
+      : fromActivities.some((d) => d.resource === r) && compared('activity');
     if (delta)
       scopes[r.name] = sql`t.${sql.id(r.key)} in (select key from dir_line_gone_stg where tbl = ${r.table})`;
   }
   return scopes;
 }
 
-/** Professionals whose every active activity line is gone from the file. */
-async function goneProfessionals(database: Database): Promise<void> {
-  await sql`insert into dir_line_gone_stg (tbl, key)
-    select distinct 'dir_professional', a.id_nat from dir_line_gone_stg g join dir_activity a on a.key = g.key
-    where g.tbl = 'dir_activity' and not exists (select 1 from dir_activity k where k.id_nat = a.id_nat and k.active
-      and not exists (select 1 from dir_line_gone_stg x where x.tbl = 'dir_activity' and x.key = k.key))`.execute(
-    database.db,
-  );
-}
+/**
+ * Resources derived from the activity lines, each row named by its key column on the lines that `named` keeps
+ * (alias given): professionals by their idNat_PS, cabinets by the structure identifier of lines without FINESS.
+ */
+const fromActivities: Array<{ resource: Resource; named: (alias: string) => RawBuilder<unknown> }> = [
+  { resource: resources.professional, named: () => sql`true` },
+  {
+    resource: resources.cabinet,
+    named: (alias) =>
+      sql`${sql.ref(`${alias}.finess_site`)} is null and ${sql.ref(`${alias}.structure_id`)} is not null`,
+  },
+];
 
-/** Cabinets whose every active activity line is gone from the file. */
-async function goneCabinets(database: Database): Promise<void> {
+/** Rows of a resource derived from the activities whose every active activity line is gone from the file. */
+async function goneOwners(
+  database: Database,
+  { resource: r, named }: (typeof fromActivities)[number],
+): Promise<void> {
+  const key = (alias: string) => sql.ref(`${alias}.${r.key}`);
   await sql`insert into dir_line_gone_stg (tbl, key)
-    select distinct 'dir_cabinet', a.structure_id from dir_line_gone_stg g join dir_activity a on a.key = g.key
-    where g.tbl = 'dir_activity' and a.finess_site is null and a.structure_id is not null
-      and not exists (select 1 from dir_activity k where k.structure_id = a.structure_id and k.finess_site is null
-        and k.active and not exists (select 1 from dir_line_gone_stg x where x.tbl = 'dir_activity' and x.key = k.key))`.execute(
+    select distinct ${r.table}, ${key('a')} from dir_line_gone_stg g join dir_activity a on a.key = g.key
+    where g.tbl = 'dir_activity' and ${named('a')}
+      and not exists (select 1 from dir_activity k where ${key('k')} = ${key('a')} and ${named('k')} and k.active
+        and not exists (select 1 from dir_line_gone_stg x where x.tbl = 'dir_activity' and x.key = k.key))`.execute(
     database.db,
   );
 }

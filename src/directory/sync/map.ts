@@ -289,7 +289,7 @@ export function mapOrganization(input: unknown): Mapped<OrganizationRows> & { up
   const type = array(resource.type);
   const categorie = codingOf(type, codeSystem.categorieEtablissement);
   const telecom = array(resource.telecom);
-  const phone = (system: string) => text(telecom.find((t) => t.system === system && !isMailbox(t))?.value);
+  const contact = (system: string) => text(telecom.find((t) => t.system === system && !isMailbox(t))?.value);
   const partOf =
     isObject(resource.partOf) && isObject(resource.partOf.identifier) ? resource.partOf.identifier : null;
   const alias = Array.isArray(resource.alias) ? text(resource.alias[0]) : null;
@@ -303,8 +303,8 @@ export function mapOrganization(input: unknown): Mapped<OrganizationRows> & { up
         departement: text(address?.district),
         ligne_acheminement: postalCode && city ? `${postalCode} ${city}` : city,
         code_postal: postalCode,
-        telephone: phone('phone'),
-        telecopie: phone('fax'),
+        telephone: contact('phone'),
+        telecopie: contact('fax'),
         ...coded('categorie', categorie),
         siret,
         ...geolocation(address),
@@ -321,9 +321,9 @@ export function mapOrganization(input: unknown): Mapped<OrganizationRows> & { up
           code_postal: postalCode,
           commune: city,
           departement_code: text(address?.district),
-          telephone: phone('phone'),
-          telecopie: phone('fax'),
-          email: phone('email'),
+          telephone: contact('phone'),
+          telecopie: contact('fax'),
+          email: contact('email'),
         }
       : null;
   const owner = finess ?? cabinet?.structure_id;
