@@ -53,6 +53,8 @@ export async function storePractitionerBodies(
       await sql`delete from dir_practitioner_body_state`.execute(trx);
       await sql`insert into dir_practitioner_body_state (generation) values (${generation})`.execute(trx);
     });
+  // PGlite has no autovacuum: without this its planner would keep the size the table had before the run.
+  if (stored > 0) await sql`analyze dir_practitioner_body`.execute(database.db);
   return stored;
 }
 
