@@ -39,7 +39,9 @@ describeEachDriver('stored Practitioner bodies', (driver) => {
     expect(await storePractitionerBodies(t.database)).toBe(professionals);
     expect(await storedCount()).toBe(professionals);
     const planned = await sql<{ n: number }>`
-      select reltuples::int as n from pg_class where relname = 'dir_practitioner_body'`.execute(t.database.db);
+      select reltuples::int as n from pg_class where relname = 'dir_practitioner_body'`.execute(
+      t.database.db,
+    );
     expect(planned.rows[0]?.n).toBe(professionals);
     const fetched = await practitionerResources(t.database, everyone());
     expect(fetched.every((r) => r.resource instanceof StoredResource)).toBe(true);
