@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -63,6 +64,49 @@ describeEachDriver('FHIR API of the directory', (driver) => {
       ]),
     );
     expect(practitioner.searchRevInclude).toEqual(['PractitionerRole:practitioner']);
+  });
+
+  it('compresses large answers for clients that accept gzip or Brotli, kept ones included', async () => {
+    const url = '/fhir/Practitioner?_count=50';
+    const plain = await s.app.inject({ url });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('accept-encoding');
+    const codings = [
+      ['gzip, deflate', 'gzip', gunzipSync],
+      ['gzip;q=0.5, br', 'br', brotliDecompressSync],
+    ] as const;
+    // Worked out from the plain answer kept by the first request, then kept compressed.
+    for (const [accept, coding, decode] of codings)
+      for (let round = 0; round < 2; round++) {
+        const res = await s.app.inject({ url, headers: { 'accept-encoding': accept } });
+        expect(res.headers['content-encoding']).toBe(coding);
+        expect(res.headers.vary).toBe('accept-encoding');
+        expect(res.rawPayload.length).toBeLessThan(plain.rawPayload.length / 4);
+        expect(decode(res.rawPayload)).toEqual(plain.rawPayload);
+      }
+    // A next page (never kept) and a read are compressed too; a refusal and small errors are not.
+    const next = (plain.json().link as Json[]).find((l) => l.relation === 'next')?.url as string;
+    const page = await s.app.inject({
+      url: next.replace('https://confiance.test', ''),
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(page.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(page.rawPayload).toString()).entry).toHaveLength(50);
+    const read = await s.app.inject({
+      url: `/fhir/Practitioner/${someone.id_nat}`,
+      headers: { 'accept-encoding': 'br' },
+    });
+    expect(JSON.parse(brotliDecompressSync(read.rawPayload).toString()).id).toBe(someone.id_nat);
+    const refused = await s.app.inject({ url, headers: { 'accept-encoding': 'gzip;q=0, identity' } });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.rawPayload).toEqual(plain.rawPayload);
+    const error = await s.app.inject({
+      url: '/fhir/Practitioner?nope=1',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(error.statusCode).toBe(400);
+    expect(error.headers['content-encoding']).toBeUndefined();
+    expect(error.json().resourceType).toBe('OperationOutcome');
   });
 
   it('finds a practitioner by RPPS, with or without system, and by idNat_PS, shaped as as-dp-practitioner', async () => {

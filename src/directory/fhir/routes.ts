@@ -1,6 +1,7 @@
-import type { FastifyError, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.ts';
+import { compress, minCompressedBytes, preferredEncoding } from '../../http/encoding.ts';
 import { HttpProblem } from '../../http/problem.ts';
 import type { TypedApp } from '../../http/typed.ts';
 import { currentSnapshot } from '../snapshot.ts';
@@ -34,13 +35,22 @@ function resourceTypeOf(name: string): ResourceType {
  */
 export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const base = `${ctx.config.baseUrl}/fhir`;
-  const send = (reply: FastifyReply, status: number, body: unknown) =>
-    reply.code(status).type(fhirJson).send(toJsonText(body));
+  /** Sends a body, compressed when the client accepts it and it is large enough to gain from it. */
+  const sendBuffer = async (request: FastifyRequest, reply: FastifyReply, status: number, body: Buffer) => {
+    reply.code(status).type(fhirJson).header('vary', 'accept-encoding');
+    const coding =
+      body.length >= minCompressedBytes ? preferredEncoding(request.headers['accept-encoding']) : null;
+    if (!coding) return reply.send(body);
+    return reply.header('content-encoding', coding).send(await compress(body, coding));
+  };
+  const send = (request: FastifyRequest, reply: FastifyReply, status: number, body: unknown) =>
+    sendBuffer(request, reply, status, Buffer.from(toJsonText(body)));
 
   app.setErrorHandler(async (error: FastifyError | FhirError | HttpProblem, request, reply) => {
-    if (error instanceof FhirError) return send(reply, error.status, operationOutcome(error));
+    if (error instanceof FhirError) return send(request, reply, error.status, operationOutcome(error));
     if (error instanceof HttpProblem)
       return send(
+        request,
         reply,
         error.status,
         operationOutcome(
@@ -59,10 +69,11 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
         : status >= 500
           ? new FhirError(500, 'exception', `Erreur interne (requête ${request.id}).`)
           : new FhirError(status, 'invalid', 'Requête invalide : vérifiez les paramètres de recherche.');
-    return send(reply, fhirError.status, operationOutcome(fhirError));
+    return send(request, reply, fhirError.status, operationOutcome(fhirError));
   });
   app.setNotFoundHandler(async (request, reply) =>
     send(
+      request,
       reply,
       404,
       operationOutcome(
@@ -75,8 +86,8 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
     ),
   );
 
-  const capability = JSON.stringify(capabilityStatement(base, ctx.version));
-  app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capability));
+  const capability = Buffer.from(JSON.stringify(capabilityStatement(base, ctx.version)));
+  app.get('/metadata', async (request, reply) => sendBuffer(request, reply, 200, capability));
 
   // First pages of searches and reads by id kept per generation, within CONFIANCE_FHIR_CACHE_MB (by default 32 MB:
   // some 10 000 lookups of 3 kB, or 700 pages of fifty practitioners; a query's length counts, so that long ones
@@ -94,23 +105,35 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
     app.log.error({ err: error }, 'storing Practitioner bodies failed'),
   );
   app.addHook('onClose', () => bodies.stop());
-  /** Sends the answer kept for `key` in the current generation, or works it out for that generation and keeps it. */
+  /**
+   * Sends the answer kept for `key` in the current generation, or works it out for that generation and keeps it;
+   * compressed, it is kept as well, beside the plain one, so that it is compressed once per generation.
+   */
   const sendKept = async (
+    request: FastifyRequest,
     reply: FastifyReply,
     key: string,
     answer: (snapshot: number) => Promise<unknown>,
   ) => {
     const snapshot = await currentSnapshot(ctx.database);
     bodies.notice(snapshot);
+    reply.code(200).type(fhirJson).header('vary', 'accept-encoding');
+    const coding = preferredEncoding(request.headers['accept-encoding']);
+    const encodedKey = `${coding} ${key}`;
+    const keptEncoded = coding ? answers.get(snapshot, encodedKey) : undefined;
+    if (keptEncoded) return reply.header('content-encoding', coding).send(keptEncoded);
     let text = answers.get(snapshot, key);
     if (!text) {
       text = Buffer.from(toJsonText(await answer(snapshot)));
       answers.set(snapshot, key, text);
     }
-    return reply.code(200).type(fhirJson).send(text);
+    if (!coding || text.length < minCompressedBytes) return reply.send(text);
+    const encoded = await compress(text, coding);
+    answers.set(snapshot, encodedKey, encoded);
+    return reply.header('content-encoding', coding).send(encoded);
   };
 
-  const runSearch = async (type: string, query: Query, reply: FastifyReply) => {
+  const runSearch = async (httpRequest: FastifyRequest, type: string, query: Query, reply: FastifyReply) => {
     const resourceType = resourceTypeOf(type);
     const request = parseSearch(resourceType, query);
     const bundle = async (snapshot?: number) =>
@@ -121,14 +144,14 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
         result: await search(ctx.database, request, { snapshot }),
         elements: request.elements,
       });
-    if (request.page) return send(reply, 200, await bundle());
-    return sendKept(reply, `${resourceType}${queryString(query)}`, bundle);
+    if (request.page) return send(httpRequest, reply, 200, await bundle());
+    return sendKept(httpRequest, reply, `${resourceType}${queryString(query)}`, bundle);
   };
 
   app.get(
     '/:type',
     { schema: { params: Type.Object({ type: Type.String({ maxLength: 64 }) }), querystring: QueryValues } },
-    async (request, reply) => runSearch(request.params.type, request.query, reply),
+    async (request, reply) => runSearch(request, request.params.type, request.query, reply),
   );
 
   // POST [type]/_search, for queries too long for a URL; parameters in a form body (and the URL).
@@ -142,7 +165,7 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
       },
     },
     async (request, reply) =>
-      runSearch(request.params.type, { ...request.query, ...(request.body ?? {}) }, reply),
+      runSearch(request, request.params.type, { ...request.query, ...(request.body ?? {}) }, reply),
   );
 
   app.get(
@@ -157,7 +180,7 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
       const { id } = request.params;
       if (!/^[A-Za-z0-9.-]{1,64}$/.test(id))
         throw new FhirError(400, 'invalid', `Identifiant de ressource invalide « ${id.slice(0, 64)} ».`);
-      return sendKept(reply, `${resourceType}/${id}`, async () => {
+      return sendKept(request, reply, `${resourceType}/${id}`, async () => {
         const resource = await readResource(ctx.database, resourceType, id);
         if (!resource)
           throw new FhirError(404, 'not-found', `${resourceType}/${id} est inconnu de l’annuaire.`);
