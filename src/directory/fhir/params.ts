@@ -96,6 +96,15 @@ export const searchParameters: Record<ResourceType, Record<string, ParamDefiniti
       documentation: 'Code postal (début : « 78 » pour les Yvelines).',
     },
     'address-city': { type: 'string', documentation: 'Commune.' },
+    'address-line': {
+      type: 'string',
+      documentation:
+        'Début d’une ligne d’adresse (« 12 rue de la », sans accents ni casse ; :contains pour un mot de la ligne).',
+    },
+    address: {
+      type: 'string',
+      documentation: 'Une ligne d’adresse, la commune, le code postal ou le département.',
+    },
     type: { type: 'token', documentation: 'Catégorie d’établissement (TRE_R66) ou GEOGRAPHICAL-ENTITY.' },
     partof: { type: 'reference', documentation: 'Entité juridique de rattachement (numéro FINESS EJ).' },
     'mailbox-mss': { type: 'string', documentation: 'Adresse de messagerie sécurisée de santé.' },

@@ -426,6 +426,66 @@ describeEachDriver('FHIR API of the directory', (driver) => {
     expect(seen).toContain(finess);
   });
 
+  it('searches Organizations by address line and by any part of their address, FINESS structures and cabinets', async () => {
+    // The lines the search reads are those each Organization serves, normalised one per text line.
+    const organizations = await sql<{
+      id: string;
+      active: boolean;
+      address_line: string[];
+      lines: string;
+      address_text: string;
+    }>`
+      select id, active, address_line, dir_norm(array_to_string(address_line, chr(10))) as lines, address_text
+      from dir_organization order by id`.execute(s.t.database.db);
+    for (const o of organizations.rows) {
+      expect(o.address_text ?? '').toBe(o.lines);
+      // A deactivated one keeps its address for searches, as for its name, but is served reduced to identifiers.
+      if (!o.active) continue;
+      const served = await get(`/fhir/Organization/${o.id}`);
+      expect(served.body.address[0].line ?? []).toEqual(o.address_line);
+    }
+    const streetOf = async (kind: 'finess' | 'cabinet') =>
+      (
+        await sql<{ id: string; street: string; commune: string; code_postal: string }>`
+          select id, address_line[array_upper(address_line, 1)] as street, commune, code_postal
+          from ${sql.raw(`dir_organization_${kind}`)}
+          where active and address_line[array_upper(address_line, 1)] ~ '^[0-9]+ ' order by id limit 1`.execute(
+          s.t.database.db,
+        )
+      ).rows[0]!;
+    const ids = async (query: string) => {
+      const res = await get(`/fhir/Organization?${query}&_count=1000`);
+      expect(res.status, query).toBe(200);
+      return (res.body.entry ?? []).map((e: Json) => e.resource.id as string);
+    };
+    for (const kind of ['finess', 'cabinet'] as const) {
+      const o = await streetOf(kind);
+      const [number, ...words] = o.street.split(' ');
+      const lastWord = words[words.length - 1] as string;
+      // A prefix starts a line, without case or accents; :contains finds a word inside; :exact the line as written.
+      expect(await ids(`address-line=${encodeURIComponent(o.street.toLowerCase())}`)).toContain(o.id);
+      expect(await ids(`address-line=${encodeURIComponent(`${number} ${words[0]}`)}`)).toContain(o.id);
+      expect(await ids(`address-line=${encodeURIComponent(lastWord)}`)).not.toContain(o.id);
+      expect(await ids(`address-line:contains=${encodeURIComponent(lastWord)}`)).toContain(o.id);
+      expect(await ids(`address-line:exact=${encodeURIComponent(o.street)}`)).toContain(o.id);
+      expect(await ids(`address-line:exact=${encodeURIComponent(o.street.toLowerCase())}`)).not.toContain(
+        o.id,
+      );
+      // address: a line, the city or the postal code.
+      expect(await ids(`address=${encodeURIComponent(o.commune)}`)).toContain(o.id);
+      expect(await ids(`address=${o.code_postal}`)).toContain(o.id);
+      expect(await ids(`address=${encodeURIComponent(`${number} ${words[0]}`)}`)).toContain(o.id);
+    }
+    // Every match of a prefix has a line that starts with it.
+    const prefix = (await streetOf('cabinet')).street.split(' ').slice(0, 2).join(' ');
+    const found = await ids(`address-line=${encodeURIComponent(prefix)}`);
+    const lines = new Map(organizations.rows.map((o) => [o.id, o.lines.split('\n')]));
+    const normalised = prefix.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    for (const id of found) expect(lines.get(id)?.some((l) => l.startsWith(normalised))).toBe(true);
+    expect(found.length).toBeGreaterThan(0);
+    expect(await ids('address-line:contains=zzzz')).toEqual([]);
+  });
+
   it('serves the social equipment of ESMS as HealthcareService, linked to its organization both ways', async () => {
     const ehpad = await get(
       `/fhir/HealthcareService?service-type=${codeSystem.disciplineEquipementSocial}|924&_include=HealthcareService:organization`,

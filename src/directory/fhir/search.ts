@@ -445,6 +445,16 @@ function planOrganization(filters: Filter[]): Plan {
         );
       if (f.name === 'address-postalcode') conditions.push(postalCode(sql`t.code_postal`, f.match, f.values));
       if (f.name === 'address-city') conditions.push(stringMatch([sql`t.commune`], f.match, f.values));
+      const line = addressLine(f.match, f.values);
+      if (f.name === 'address-line') conditions.push(line);
+      if (f.name === 'address')
+        conditions.push(
+          or([
+            line,
+            stringMatch([sql`t.commune`], f.match, f.values),
+            postalCode(sql`t.code_postal`, f.match, f.values),
+          ]),
+        );
       if (f.name === 'mailbox-mss')
         conditions.push(
           sql`t.id in (select x.structure_id from dir_mailbox x where x.active and x.id_nat is null and ${stringMatch([sql`x.adresse`], f.match, f.values)})`,
@@ -462,6 +472,23 @@ function planOrganization(filters: Filter[]): Plan {
     key: sql`t.id`,
     conditions,
   };
+}
+
+/**
+ * Organizations with an address line matching, read in their lines normalised one per text line (migration 0026):
+ * the value anywhere in them (what the trigram index finds), at the start of a line for a prefix, or a whole line
+ * as written for `:exact`.
+ */
+function addressLine(match: 'prefix' | 'contains' | 'exact', values: string[]): Condition {
+  return or(
+    values.map((value) => {
+      const pattern = escapeLike(value.trim());
+      const anywhere = sql`t.address_text like '%' || dir_norm(${pattern}) || '%'`;
+      if (match === 'contains') return anywhere;
+      if (match === 'exact') return sql`(${anywhere} and ${value} = any(t.address_line))`;
+      return sql`(${anywhere} and chr(10) || t.address_text like '%' || chr(10) || dir_norm(${pattern}) || '%')`;
+    }),
+  );
 }
 
 /**
