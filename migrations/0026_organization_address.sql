@@ -1,5 +1,5 @@
 -- The national API's Organization parameters `address` and `address-line`. The views the Organization searches read
--- (migration 0025) gain the address lines as the resource gives them (resources.ts, in the same order) and those
+-- (migration 0025) gain the address lines as the resource gives them (resources.ts, in the same order), and those
 -- lines normalised, one per text line, stored. A trigram index on that text finds the candidates of a line search,
 -- which the text then confirms (a prefix starts a line). Without the index, a national search for a rare street
 -- scanned 880 000 cabinets (2.7 s); checking each candidate's lines one by one instead of in the stored text, a
@@ -25,27 +25,22 @@ create index dir_cabinet_address on dir_cabinet using gin (address_norm gin_trgm
 analyze dir_structure;
 analyze dir_cabinet;
 
--- Columns are appended, so the views are replaced in place.
+-- Columns are appended, so the views are replaced in place. `address_line` lists the lines `address_norm` normalises.
 create or replace view dir_organization_finess as
   select finess as id, finess, finess_ej, siret, raison_sociale,
     raison_sociale_longue, code_postal, substr(ligne_acheminement, 7) as commune, categorie_code, active,
     created_import, changed_at, deactivated_at,
-    array_remove(array[nullif(complement_rs, ''), nullif(complement_voie, ''),
-      nullif(concat_ws(' ', nullif(numero_voie, ''), nullif(type_voie, ''), nullif(voie, '')), ''),
-      nullif(lieu_dit, ''), nullif(complement_distribution, '')], null) as address_line,
-    address_norm as address_text,
-    departement as district
+    array_remove(array[complement_rs, complement_voie, dir_join(numero_voie, type_voie, voie), lieu_dit,
+      complement_distribution], null) as address_line,
+    address_norm as address_text
   from dir_structure;
 create or replace view dir_organization_cabinet as
   select structure_id as id, null::text as finess, null::text as finess_ej, siret,
     raison_sociale, enseigne as raison_sociale_longue, code_postal, commune, null::text as categorie_code, active,
     created_import, changed_at, deactivated_at,
-    array_remove(array[nullif(complement_destinataire, ''), nullif(complement_geo, ''),
-      nullif(concat_ws(' ', nullif(numero_voie, ''), nullif(indice_repetition, ''), nullif(type_voie, ''),
-        nullif(libelle_voie, '')), ''),
-      nullif(mention_distribution, '')], null) as address_line,
-    address_norm as address_text,
-    departement_code as district
+    array_remove(array[complement_destinataire, complement_geo,
+      dir_join(numero_voie, indice_repetition, type_voie, libelle_voie), mention_distribution], null) as address_line,
+    address_norm as address_text
   from dir_cabinet;
 create or replace view dir_organization as
   select * from dir_organization_finess union all select * from dir_organization_cabinet;

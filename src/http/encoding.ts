@@ -40,17 +40,20 @@ export function preferredEncoding(header: string | string[] | undefined): Conten
   return best;
 }
 
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
 const compressors: Record<ContentEncoding, (body: Buffer) => Promise<Buffer>> = {
   // Quality 5 of 11: on that page, 2.8 kB in 0.6 ms; the default quality gives 2.6 kB in 36 ms.
   br: (body) =>
-    promisify(brotliCompress)(body, {
+    brotliAsync(body, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: 5,
         [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
         [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
       },
     }),
-  gzip: (body) => promisify(gzip)(body),
+  gzip: (body) => gzipAsync(body),
 };
 
 /** Compresses off the event loop (zlib's thread pool). */

@@ -1,7 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.ts';
-import { compress, minCompressedBytes, preferredEncoding } from '../../http/encoding.ts';
+import {
+  type ContentEncoding,
+  compress,
+  minCompressedBytes,
+  preferredEncoding,
+} from '../../http/encoding.ts';
 import { HttpProblem } from '../../http/problem.ts';
 import type { TypedApp } from '../../http/typed.ts';
 import { currentSnapshot } from '../snapshot.ts';
@@ -35,13 +40,18 @@ function resourceTypeOf(name: string): ResourceType {
  */
 export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const base = `${ctx.config.baseUrl}/fhir`;
+  /** The coding a body of `length` bytes goes out in: one the client accepts, if large enough to gain from it. */
+  const codingFor = (request: FastifyRequest, length: number) =>
+    length >= minCompressedBytes ? preferredEncoding(request.headers['accept-encoding']) : null;
+  /** Sends a body already in `coding` (none: as it is). */
+  const sendAs = (reply: FastifyReply, status: number, body: Buffer, coding: ContentEncoding | null) => {
+    reply.code(status).type(fhirJson).header('vary', 'accept-encoding');
+    return coding ? reply.header('content-encoding', coding).send(body) : reply.send(body);
+  };
   /** Sends a body, compressed when the client accepts it and it is large enough to gain from it. */
   const sendBuffer = async (request: FastifyRequest, reply: FastifyReply, status: number, body: Buffer) => {
-    reply.code(status).type(fhirJson).header('vary', 'accept-encoding');
-    const coding =
-      body.length >= minCompressedBytes ? preferredEncoding(request.headers['accept-encoding']) : null;
-    if (!coding) return reply.send(body);
-    return reply.header('content-encoding', coding).send(await compress(body, coding));
+    const coding = codingFor(request, body.length);
+    return sendAs(reply, status, coding ? await compress(body, coding) : body, coding);
   };
   const send = (request: FastifyRequest, reply: FastifyReply, status: number, body: unknown) =>
     sendBuffer(request, reply, status, Buffer.from(toJsonText(body)));
@@ -117,20 +127,19 @@ export async function fhirRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
   ) => {
     const snapshot = await currentSnapshot(ctx.database);
     bodies.notice(snapshot);
-    reply.code(200).type(fhirJson).header('vary', 'accept-encoding');
-    const coding = preferredEncoding(request.headers['accept-encoding']);
-    const encodedKey = `${coding} ${key}`;
-    const keptEncoded = coding ? answers.get(snapshot, encodedKey) : undefined;
-    if (keptEncoded) return reply.header('content-encoding', coding).send(keptEncoded);
+    const accepted = preferredEncoding(request.headers['accept-encoding']);
+    const keptEncoded = accepted ? answers.get(snapshot, `${accepted} ${key}`) : undefined;
+    if (keptEncoded) return sendAs(reply, 200, keptEncoded, accepted);
     let text = answers.get(snapshot, key);
     if (!text) {
       text = Buffer.from(toJsonText(await answer(snapshot)));
       answers.set(snapshot, key, text);
     }
-    if (!coding || text.length < minCompressedBytes) return reply.send(text);
+    const coding = codingFor(request, text.length);
+    if (!coding) return sendAs(reply, 200, text, null);
     const encoded = await compress(text, coding);
-    answers.set(snapshot, encodedKey, encoded);
-    return reply.header('content-encoding', coding).send(encoded);
+    answers.set(snapshot, `${coding} ${key}`, encoded);
+    return sendAs(reply, 200, encoded, coding);
   };
 
   const runSearch = async (httpRequest: FastifyRequest, type: string, query: Query, reply: FastifyReply) => {

@@ -443,18 +443,13 @@ function planOrganization(filters: Filter[]): Plan {
         conditions.push(
           stringMatch([sql`t.raison_sociale`, sql`t.raison_sociale_longue`], f.match, f.values),
         );
-      if (f.name === 'address-postalcode') conditions.push(postalCode(sql`t.code_postal`, f.match, f.values));
-      if (f.name === 'address-city') conditions.push(stringMatch([sql`t.commune`], f.match, f.values));
-      const line = addressLine(f.match, f.values);
-      if (f.name === 'address-line') conditions.push(line);
-      if (f.name === 'address')
-        conditions.push(
-          or([
-            line,
-            stringMatch([sql`t.commune`], f.match, f.values),
-            postalCode(sql`t.code_postal`, f.match, f.values),
-          ]),
-        );
+      const postal = () => postalCode(sql`t.code_postal`, f.match, f.values);
+      const city = () => stringMatch([sql`t.commune`], f.match, f.values);
+      const line = () => addressLine(f.match, f.values);
+      if (f.name === 'address-postalcode') conditions.push(postal());
+      if (f.name === 'address-city') conditions.push(city());
+      if (f.name === 'address-line') conditions.push(line());
+      if (f.name === 'address') conditions.push(or([line(), city(), postal()]));
       if (f.name === 'mailbox-mss')
         conditions.push(
           sql`t.id in (select x.structure_id from dir_mailbox x where x.active and x.id_nat is null and ${stringMatch([sql`x.adresse`], f.match, f.values)})`,
